@@ -1,0 +1,187 @@
+"""Cleaning of scraped news pages with generic, audited rules.
+
+Scraped articles carry page chrome: site icons, "exit mobile version",
+comment prompts, "back to top", messenger and social promos, phone numbers,
+URLs, image file names, trailing bylines and "related article" teasers. The
+rules here name kinds of chrome, never particular files or outlets. Every
+removal is returned as a :class:`Removal` so an analyst can audit it, and the
+raw text is always kept beside the clean one.
+
+>>> text, removed = clean_text("Site icon موقع\\n\\nعنوان الخبر\\n\\nنص الخبر هنا.\\n\\nاترك تعليقاً")
+>>> text
+'عنوان الخبر\\n\\nنص الخبر هنا.'
+>>> [r.rule for r in removed]
+['site_chrome', 'comment_prompt']
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .text import INVISIBLE_CHARS
+
+__all__ = ["Removal", "clean_text", "CHROME_RULES"]
+
+
+class Removal(NamedTuple):
+    """One thing cleaning removed: the rule, the raw line (1-based), the text."""
+
+    rule: str
+    line: int
+    text: str
+
+
+def _alt(*words: str) -> str:
+    return "(?:" + "|".join(words) + ")"
+
+
+_A = "[اأإآ]"  # any alef: scraped text is inconsistent about hamza
+# Whole-line chrome. Each pattern must match the entire (stripped) line.
+CHROME_RULES: dict[str, re.Pattern] = {
+    "site_chrome": re.compile(
+        r"(?i)^(?:site icon\b.*|exit mobile version|skip to (?:main )?content|"
+        r"toggle navigation|main menu|menu|search|close|share(?: this)?(?: article)?|"
+        r"print|email|tweet|advertisement|اعلان|إعلان|"
+        rf"{_A}لرئيسية|القائمة|بحث|{_A}غلاق|طباعة|مشاركة|"
+        r"أرسل لصديق|ارسل لصديق|حجم الخط|تكبير الخط|تصغير الخط)$"
+    ),
+    "comment_prompt": re.compile(
+        rf"^(?:{_A}ضافة تعليق(?: جديد)?|{_A}ضف تعليق(?:ا|اً|ك)?|{_A}ترك تعليق(?:ا|اً|ً)?|"
+        r"التعليقات|تعليقات|لا توجد تعليقات|كن أول من يعلق|اكتب تعليقك|"
+        r"(?i:leave a (?:comment|reply)|add (?:a )?(?:new )?comment|comments?|\d+ comments?))"
+        r"\s*[:.]?$"
+    ),
+    "back_to_top": re.compile(
+        rf"^(?:زر ال(?:ذهاب|عودة|رجوع) {_A}?(?:لى|ل) ?{_A}?لأعلى|(?:ال)?عودة {_A}?(?:لى|ل) ?{_A}?لأعلى|"
+        rf"(?:ال)?رجوع {_A}?(?:لى|ل) ?{_A}?لأعلى|{_A}لى {_A}لأعلى|للأعلى|(?i:back to top))$"
+    ),
+    "image_file": re.compile(r"(?i)^[\w\-. ]+\.(?:jpe?g|png|gif|webp|bmp|tiff?)$"),
+    "url": re.compile(r"(?i)^(?:https?://|www\.)\S+$"),
+}
+
+# Lines that promote messenger channels or social accounts. A line is promo
+# when it asks the reader to follow/subscribe AND names a channel, or when it
+# gives a subscription phone number.
+_FOLLOW = re.compile(
+    rf"(?:تابع(?:وا|ونا|نا)?|{_A}شترك(?:وا)?|{_A}شتراك|للاشتراك|{_A}نضم(?:وا)?|{_A}تصل(?:وا)? ب|"
+    r"(?i:follow|subscribe|join))"
+)
+_CHANNEL = re.compile(
+    r"(?i)(?:تيلي?غرام|تلي?جرام|تلغرام|واتس ?[اأ]ب|واتساب|فيس ?بوك|تويتر|يوتيوب|"
+    r"[اإ]نستغرام|[اإ]نستجرام|فايبر|سناب ?شات|تيك ?توك|للتواصل الاجتماعي|"
+    r"telegram|whatsapp|facebook|twitter|youtube|instagram|viber|\bvk\b|tiktok|rss)"
+)
+# Nine or more digits, possibly grouped by spaces or dashes: longer than any
+# date or figure in prose (2016-07-04 has eight).
+_PHONE = re.compile(r"(?<![\w.])\+?\d(?:[ -]?\d){8,14}(?![\w])")
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"«»]+")
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_IMAGE_INLINE = re.compile(r"(?i)\b[\w\-]+\.(?:jpe?g|png|gif|webp)\b")
+
+# "Related" teaser headings: everything after one at the end of a page is
+# another article.
+_TEASER = re.compile(
+    rf"^(?:{_A}نظر {_A}يض(?:ا|اً|ًا)|{_A}قر{_A} {_A}يض(?:ا|اً|ًا)|{_A}قر{_A} المزيد|"
+    r"(?:مواضيع|أخبار|اخبار|مقالات) (?:ذات صلة|متعلقة|مشابهة)|ذات صلة|"
+    r"(?i:see also|related(?: articles| posts| news)?|read (?:also|more)|more on this))"
+    r"\s*[:.]?$"
+)
+# Bylines and agency credits that close an article («وكالات», «المصدر: ...»).
+_CREDIT = re.compile(
+    r"^(?:وكالات|المصدر\s*:.*|مصدر\s*:.*|(?:ال)?وكالات\s*[-–]\s*.*|رويترز|"
+    r"[اأ] ?ف ?ب|سانا|(?i:source\s*:.*|agencies|reuters|afp))$"
+)
+_INLINE = (("url", _URL), ("email", _EMAIL), ("phone", _PHONE), ("image_file", _IMAGE_INLINE))
+# Cheap tests that rule a pattern out before the full (slower) pattern runs.
+_HINTS = {
+    "url": lambda t: "://" in t or "www." in t,
+    "email": lambda t: "@" in t,
+    "phone": re.compile(r"\d\d\d").search,
+    "image_file": re.compile(r"(?i)\.(?:jpe?g|png|gif|webp)\b").search,
+}
+_PATTERNS = dict(_INLINE)
+MAX_CHROME_LINE = 300  # characters; page chrome is never longer
+
+
+def _has(text: str, rule: str) -> bool:
+    """Whether ``text`` contains an item of an inline ``rule``."""
+    return bool(_HINTS[rule](text) and _PATTERNS[rule].search(text))
+
+
+_INVISIBLE = re.compile("[" + re.escape(INVISIBLE_CHARS) + "]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def _site_names(lines: list[str]) -> set[str]:
+    """Site names announced by chrome such as "Site icon <name>"."""
+    names = set()
+    for line in lines:
+        m = re.match(r"(?i)^site icon\s+(.+)$", line.strip())
+        if m:
+            names.add(m.group(1).strip())
+    return names
+
+
+def clean_text(raw: str) -> tuple[str, list[Removal]]:
+    """Remove page chrome from one scraped article.
+
+    Returns the clean text (paragraphs separated by blank lines) and the list
+    of removals. Whole chrome lines are dropped; URLs, e-mail addresses, phone
+    numbers, image file names and invisible characters (bidi controls,
+    zero-width characters, BOM) are cut out of the lines that stay.
+    """
+    removed: list[Removal] = []
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    lines = raw.split("\n")
+    sites = _site_names(lines)
+
+    kept: list[tuple[int, str]] = []  # (1-based raw line number, text)
+    for number, line in enumerate(lines, 1):
+        if _INVISIBLE.search(line):
+            removed.append(Removal("invisible", number, "".join(_INVISIBLE.findall(line))))
+            line = _INVISIBLE.sub("", line)
+        text = _SPACES.sub(" ", line).strip()
+        if not text:
+            continue
+        # Chrome lines are short; long lines are prose and skip the line rules.
+        rule = None
+        if len(text) <= MAX_CHROME_LINE:
+            rule = next((name for name, rx in CHROME_RULES.items() if rx.match(text)), None)
+            if rule is None and _FOLLOW.search(text) and (
+                _CHANNEL.search(text) or _has(text, "phone")
+            ):
+                rule = "social_promo"
+        if rule is None and text.rstrip(" :") in sites:
+            rule = "site_signature"
+        if rule:
+            removed.append(Removal(rule, number, text))
+            continue
+        kept.append((number, text))
+
+    # A teaser heading ends the article when what follows it is shorter than
+    # what precedes it; only the heading and one teaser line go otherwise.
+    for i, (number, text) in enumerate(kept):
+        if i and _TEASER.match(text):
+            before = sum(len(t) for _, t in kept[:i])
+            after = sum(len(t) for _, t in kept[i + 1 :])
+            end = len(kept) if after <= before else min(i + 2, len(kept))
+            removed.extend(Removal("related_teaser", n, t) for n, t in kept[i:end])
+            kept = kept[:i] + kept[end:]
+            break
+
+    # Trailing bylines and credits: short lines at the very end.
+    while len(kept) > 1 and _CREDIT.match(kept[-1][1]):
+        number, text = kept.pop()
+        removed.append(Removal("credit", number, text))
+
+    out: list[str] = []
+    for number, text in kept:
+        for rule, rx in _INLINE:
+            if _has(text, rule):
+                removed.extend(Removal(rule, number, m.group()) for m in rx.finditer(text))
+                text = _SPACES.sub(" ", rx.sub(" ", text)).strip()
+        if text:
+            out.append(text)
+    removed.sort(key=lambda r: r.line)
+    return "\n\n".join(out), removed

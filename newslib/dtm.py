@@ -1,0 +1,168 @@
+"""Document-term matrices through scikit-learn, with keys resolved per type.
+
+``CountVectorizer`` counts *surface* tokens (its inner loop is the only
+per-token work); keys, stopwords and display forms are then decided once per
+surface type, and the surface columns are merged into key columns with one
+sparse matrix product. Counts of chunks add up, so the same code serves one
+process, several, or a cluster (see :mod:`newslib.engine`).
+
+>>> from newslib import load_corpus
+>>> m = document_term_matrix(load_corpus("data"))
+>>> m.matrix.shape[0], m.terms.iloc[0]["display"]
+(5, 'سورية')
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import filterfalse
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from .tokens import TOKEN_PATTERN, Vocabulary, _stopwords
+from .text import _options
+
+__all__ = ["TermMatrix", "document_term_matrix", "count_surfaces", "stop_surfaces"]
+
+
+def stop_surfaces(**options: bool) -> frozenset[str]:
+    """Surface spellings that are certainly stopwords, dropped before counting.
+
+    Only an optimisation: every spelling here has a stopword key, so dropping
+    it early changes no result, only the work ``CountVectorizer`` does.
+    """
+    opts = _options(options)
+    return _stop_surfaces(opts)
+
+
+_SURF_CACHE: dict[tuple, frozenset[str]] = {}
+
+
+def _stop_surfaces(opts: tuple) -> frozenset[str]:
+    if opts not in _SURF_CACHE:
+        from stop_words import get_stop_words
+
+        from .tokens import _base, _read_adjustments
+
+        stop = _stopwords(opts)
+        add, _ = _read_adjustments()
+        words = set(get_stop_words("ar")) | add
+        # common spellings: with and without hamza on alef, ى/ي, with و/ف
+        variants = set()
+        for w in words:
+            for v in (w, w.replace("أ", "ا").replace("إ", "ا"), w.replace("ى", "ي"), w.replace("ي", "ى")):
+                variants.update((v, "و" + v, "ف" + v))
+        _SURF_CACHE[opts] = frozenset(v for v in variants if _base(v, opts)[0] in stop)
+    return _SURF_CACHE[opts]
+
+
+class _SurfaceAnalyzer:
+    """Picklable analyzer: the word surfaces of a text minus sure stopwords."""
+
+    def __init__(self, drop: frozenset[str]) -> None:
+        self.drop = drop
+
+    def __call__(self, text: str) -> list[str]:
+        return list(filterfalse(self.drop.__contains__, TOKEN_PATTERN.findall(text)))
+
+
+def count_surfaces(texts: Iterable[str], drop_stopwords: bool = True, **options) -> tuple[sp.csr_matrix, list[str]]:
+    """Surface counts per text: a (texts x surfaces) CSR matrix and its columns."""
+    drop = _stop_surfaces(_options(options)) if drop_stopwords else frozenset()
+    cv = CountVectorizer(analyzer=_SurfaceAnalyzer(drop), lowercase=False, dtype=np.int64)
+    X = cv.fit_transform(texts)
+    names = cv.get_feature_names_out().tolist()
+    return X.tocsr(), names
+
+
+@dataclass
+class TermMatrix:
+    """Documents x content-word keys, with the key table and the vocabulary.
+
+    ``terms`` has one row per column: ``key``, ``display``, ``count`` (tokens)
+    and ``docs`` (document frequency), sorted by count (descending) then key.
+    """
+
+    matrix: sp.csr_matrix
+    terms: pd.DataFrame
+    doc_ids: list[str]
+    vocabulary: Vocabulary
+
+    @property
+    def keys(self) -> list[str]:
+        return self.terms["key"].tolist()
+
+    def frame(self) -> pd.DataFrame:
+        """Long table: ``doc_id``, ``key``, ``display``, ``count`` (non-zero cells)."""
+        coo = self.matrix.tocoo()
+        keys = self.terms["key"].to_numpy()
+        disp = self.terms["display"].to_numpy()
+        ids = np.asarray(self.doc_ids, dtype=object)
+        return pd.DataFrame(
+            {"doc_id": ids[coo.row], "key": keys[coo.col], "display": disp[coo.col], "count": coo.data}
+        ).sort_values(["doc_id", "count", "key"], ascending=[True, False, True], ignore_index=True)
+
+
+def merge_columns(X: sp.csr_matrix, surfaces: Sequence[str], vocab: Vocabulary) -> tuple[sp.csr_matrix, list[str]]:
+    """Merge surface columns into content-key columns: ``X @ M`` with M 0/1."""
+    keys = [vocab.key(s) for s in surfaces]
+    content = sorted({k for k in keys if not vocab.is_stop(k)})
+    index = {k: i for i, k in enumerate(content)}
+    rows = [i for i, k in enumerate(keys) if k in index]
+    cols = [index[keys[i]] for i in rows]
+    M = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(keys), len(content)))
+    return (X @ M).tocsr(), content
+
+
+def document_term_matrix(
+    corpus: Any,
+    *,
+    vocabulary: Vocabulary | None = None,
+    min_count: int = 1,
+    **vocabulary_options: Any,
+) -> TermMatrix:
+    """Count content words per document.
+
+    ``corpus`` is a :class:`~newslib.Corpus` or a sequence of clean texts.
+    ``vocabulary_options`` go to :class:`~newslib.Vocabulary` (``stem``,
+    ``numbers``, ``min_len``, normalisation switches); by default the
+    corpus's own options.
+    """
+    if hasattr(corpus, "documents"):
+        texts = corpus.texts
+        doc_ids = [d.doc_id for d in corpus]
+        vocabulary_options = {**corpus.vocabulary_options, **vocabulary_options}
+    else:
+        texts = list(corpus)
+        doc_ids = [str(i) for i in range(len(texts))]
+    norm = {k: v for k, v in vocabulary_options.items() if k not in ("stem", "min_len", "numbers")}
+    Xs, surfaces = count_surfaces(texts, **norm)
+    if vocabulary is None:
+        counts = Counter(dict(zip(surfaces, np.asarray(Xs.sum(axis=0)).ravel().tolist(), strict=True)))
+        vocabulary = Vocabulary(counts, **vocabulary_options)
+    X, keys = merge_columns(Xs, surfaces, vocabulary)
+    return _term_matrix(X, keys, doc_ids, vocabulary, min_count)
+
+
+def _term_matrix(X: sp.csr_matrix, keys: list[str], doc_ids: list[str], vocab: Vocabulary, min_count: int) -> TermMatrix:
+    count = np.asarray(X.sum(axis=0)).ravel()
+    docs = np.asarray((X > 0).sum(axis=0)).ravel()
+    keep = np.flatnonzero(count >= min_count)
+    terms = pd.DataFrame(
+        {
+            "key": np.asarray(keys, dtype=object)[keep],
+            "display": [vocab.display(keys[i]) for i in keep],
+            "count": count[keep],
+            "docs": docs[keep],
+        }
+    )
+    order = np.lexsort((terms["key"].to_numpy(), -terms["count"].to_numpy()))
+    terms = terms.iloc[order].reset_index(drop=True)
+    X = X[:, keep[order]].tocsr()
+    return TermMatrix(X, terms, doc_ids, vocab)

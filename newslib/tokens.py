@@ -1,0 +1,450 @@
+"""Tokens, keys, display forms and segmentation.
+
+A word has two forms: a normalised *key* used for counting and matching, and a
+*display* form (its most frequent bare spelling in the corpus) used in tables
+and charts. Keys are derived once per word type, never once per token:
+
+1. ``base_key``: normalise the surface (:func:`newslib.text.normalize`) and strip
+   the definite article with the particles that attach to it (ال, وال, فال, بال,
+   كال, لل, ولل, ...). Cached per surface type.
+2. ``Vocabulary``: strip a bare proclitic (و ف, then ب ل ك) only where the rest
+   is attested on its own in the corpus at least half as often as the
+   prefixed form (and ب/ك never before an imperfect-verb ي). «لروسيا» becomes «روسيا» because «روسيا» occurs; «لافروف» stays
+   «لافروف» because «افروف» does not. A closed rule set cannot tell these apart.
+
+>>> v = Vocabulary.from_texts(["قال لافروف إن روسيا تدعو لروسيا والإرهاب الإرهاب"])
+>>> v.key("لروسيا") == v.key("روسيا"), v.key("لافروف")
+(True, 'لافروف')
+>>> v.display(v.key("والإرهاب"))
+'إرهاب'
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from importlib import resources
+from typing import NamedTuple
+
+from .text import DIACRITICS, INVISIBLE_CHARS, TATWEEL, _normalize, _options, normalize
+
+__all__ = [
+    "TOKEN_PATTERN",
+    "Token",
+    "Unit",
+    "Vocabulary",
+    "tokenize",
+    "paragraphs",
+    "sentences",
+    "stopwords",
+    "surface_tokens",
+    "base_key",
+]
+
+_MARKS = re.escape(DIACRITICS + TATWEEL)
+# A word starts with a letter or digit and runs on through letters, digits,
+# diacritics and tatweel. Punctuation (، ؛ ؟ « ») and spaces end it.
+TOKEN_PATTERN = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
+_SKIP_IN_SURFACE = set(DIACRITICS + TATWEEL + INVISIBLE_CHARS)
+
+# Particle + definite article, longest first. Checked before alef
+# normalisation, so «ألمانيا» (hamza) is not read as «ال» + «مانيا».
+_DEFINITE = ("وبال", "وكال", "فبال", "فكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال")
+# Words that begin with «ال» but carry no article.
+_NOT_ARTICLE = frozenset(
+    "الله اللهم الذي التي الذين اللذين اللتين اللواتي اللاتي الآن الا الي الف الفا الفين".split()
+)
+_CONJ = "وف"
+_PREP = "بلك"
+MIN_STRIPPED = 3  # a bare proclitic leaves at least three letters
+ATTESTED_RATIO = 2  # ... and the rest occurs at least half as often as the whole
+
+
+class Token(NamedTuple):
+    """One word in a clean text. ``start``/``end`` index the clean text."""
+
+    key: str
+    surface: str
+    start: int
+    end: int
+    paragraph: int
+    sentence: int
+    stop: bool
+
+
+class Unit(NamedTuple):
+    """A paragraph or sentence: character span in the clean text."""
+
+    start: int
+    end: int
+    paragraph: int
+    sentence: int
+
+
+# ---------------------------------------------------------------- segmentation
+
+_LINE = re.compile(r"[^\n]+")
+# Sentence end: . ! ? ؟ … (or runs of them), optionally followed by closing
+# quotes or brackets, then white space or the end of the paragraph.
+_SENT_END = re.compile(r"(?:[.!?؟…]+)[\"'”’»)\]]*(?=\s|$)")
+_ABBREV = re.compile(r"(?:^|[\s(«\"])(?:[^\W\d_]|[A-Za-z]{2,4}|ج\.م|ص\.ب)\.$")
+_LATIN_ABBREV = frozenset({"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "no", "jr", "sr"})
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Character spans of the paragraphs: each non-blank line, stripped.
+
+    >>> paragraphs("أ ب\\n\\n ج د ")
+    [(0, 3), (6, 9)]
+    """
+    spans = []
+    for m in _LINE.finditer(text):
+        s, e = m.span()
+        line = m.group()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        s += len(line) - len(line.lstrip())
+        e = s + len(stripped)
+        spans.append((s, e))
+    return spans
+
+
+def _is_abbreviation(text: str, start: int, dot: int) -> bool:
+    """True when the '.' at ``dot`` closes an abbreviation such as «د.» or «Dr.»."""
+    if text[dot] != "." or (dot + 1 < len(text) and text[dot + 1] == "."):
+        return False
+    word_start = dot
+    while word_start > start and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:dot].lstrip("(«\"'")
+    if len(word) == 1 and word.isalpha():
+        return True  # «د.» «م.» «أ.» and initials
+    return word.lower() in _LATIN_ABBREV
+
+
+def sentences(text: str) -> list[Unit]:
+    """Sentences with their paragraph index, as character spans.
+
+    Splits after . ! ? ؟ … (not after abbreviations such as «د.») and at
+    every paragraph end; «،» and «؛» stay inside a sentence.
+
+    >>> [text[u.start:u.end] for text in ["قال د. أحمد: نعم. هل؟ لا"] for u in sentences(text)]
+    ['قال د. أحمد: نعم.', 'هل؟', 'لا']
+    """
+    units: list[Unit] = []
+    for p, (ps, pe) in enumerate(paragraphs(text)):
+        start = ps
+        for m in _SENT_END.finditer(text, ps, pe):
+            end = m.end()
+            if _is_abbreviation(text, start, m.start()) and m.end() - m.start() == 1:
+                continue
+            if text[start:end].strip():
+                units.append(Unit(start, end, p, len(units)))
+            start = end
+            while start < pe and text[start].isspace():
+                start += 1
+        if start < pe and text[start:pe].strip():
+            units.append(Unit(start, pe, p, len(units)))
+    return units
+
+
+# ---------------------------------------------------------------- word keys
+
+_BASE_CACHE: dict[tuple, dict[str, tuple[str, int]]] = {}
+
+
+def _strip_definite(n: str) -> int:
+    """Number of leading letters of ``n`` that are particle + article."""
+    if n in _NOT_ARTICLE:
+        return 0
+    for prefix in _DEFINITE:
+        if n.startswith(prefix) and len(n) - len(prefix) >= 2:
+            return len(prefix)
+    return 0
+
+
+def base_key(surface: str, **options: bool) -> str:
+    """Normalised form with the definite article (and its particles) removed.
+
+    >>> base_key("والإرهاب"), base_key("بالتنسيق"), base_key("ألمانيا")
+    ('ارهاب', 'تنسيق', 'المانيا')
+    """
+    return _base(surface, _options(options))[0]
+
+
+def _base(surface: str, opts: tuple) -> tuple[str, int]:
+    """(base key, letters stripped) for one surface; cached per option set."""
+    cache = _BASE_CACHE.get(opts)
+    if cache is None:
+        cache = _BASE_CACHE[opts] = {}
+        _PRE_OPTIONS[opts] = _options({**dict(opts), "alef": False, "teh_marbuta": False})
+    hit = cache.get(surface)
+    if hit is not None:
+        return hit
+    pre = _normalize(surface, _PRE_OPTIONS[opts])
+    cut = _strip_definite(pre)
+    key = _normalize(pre[cut:], opts)
+    cache[surface] = hit = (key, cut)
+    return hit
+
+
+_PRE_OPTIONS: dict[tuple, tuple] = {}
+
+
+def _cut_surface(surface: str, letters: int) -> str:
+    """``surface`` without its first ``letters`` letters (marks not counted)."""
+    if not letters:
+        return surface
+    seen = 0
+    for i, ch in enumerate(surface):
+        if ch in _SKIP_IN_SURFACE:
+            continue
+        if seen == letters:
+            return surface[i:]
+        seen += 1
+    return ""
+
+
+# ---------------------------------------------------------------- stopwords
+
+
+def _read_adjustments() -> tuple[set[str], set[str]]:
+    add, remove = set(), set()
+    text = resources.files("newslib").joinpath("data/stopwords_news.txt").read_text("utf-8")
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("+ "):
+            add.add(line[2:].strip())
+        elif line.startswith("- "):
+            remove.add(line[2:].strip())
+    return add, remove
+
+
+def stopwords(**options: bool) -> frozenset[str]:
+    """Stopword *keys*: the ``stop-words`` package's Arabic list adjusted for
+    news prose by ``newslib/data/stopwords_news.txt`` (additions and content
+    words taken back out), each normalised like any other word.
+
+    >>> "في" in stopwords() and "ارهاب" not in stopwords()
+    True
+    """
+    return _stopwords(_options(options))
+
+
+_STOP_CACHE: dict[tuple, frozenset[str]] = {}
+
+
+def _stopwords(opts: tuple) -> frozenset[str]:
+    if opts not in _STOP_CACHE:
+        from stop_words import get_stop_words
+
+        add, remove = _read_adjustments()
+        removed = {normalize(w, **dict(opts)) for w in remove}
+        words = [w for w in get_stop_words("ar") if normalize(w, **dict(opts)) not in removed]
+        keys = set()
+        for w in [*words, *add]:
+            keys.add(normalize(w, **dict(opts)))
+            keys.add(_base(w, opts)[0])
+        keys -= removed
+        _STOP_CACHE[opts] = frozenset(k for k in keys if k)
+    return _STOP_CACHE[opts]
+
+
+def surface_tokens(text: str) -> list[str]:
+    """Word surfaces of ``text`` in order (the analyzer's first step).
+
+    >>> surface_tokens("قال لافروف، «الإرهاب»؟")
+    ['قال', 'لافروف', 'الإرهاب']
+    """
+    return TOKEN_PATTERN.findall(text)
+
+
+# ---------------------------------------------------------------- vocabulary
+
+
+class _KeyMap(dict):
+    """surface -> key, filled on first sight of a surface (``__missing__``)."""
+
+    def __init__(self, resolve):
+        super().__init__()
+        self._resolve = resolve
+
+    def __missing__(self, surface: str) -> str:
+        value = self[surface] = self._resolve(surface)
+        return value
+
+
+class Vocabulary:
+    """Word types of a corpus: keys per surface and a display form per key.
+
+    Built from surface counts (a ``Counter``, which merges across chunks and
+    workers by addition). ``stem=True`` adds Snowball's Arabic light stemmer
+    on top of the keys; ``min_len`` drops shorter keys as stopwords.
+
+    >>> v = Vocabulary(Counter({"سورية": 3, "سوريه": 1, "في": 5}))
+    >>> v.key("سوريه") == v.key("سورية"), v.display(v.key("سوريه")), v.is_stop(v.key("في"))
+    (True, 'سورية', True)
+    """
+
+    def __init__(
+        self,
+        surface_counts: Mapping[str, int],
+        *,
+        stem: bool = False,
+        min_len: int = 2,
+        numbers: bool = False,
+        **normalize_options: bool,
+    ) -> None:
+        self.options = _options(normalize_options)
+        self.stem = stem
+        self.min_len = min_len
+        self.numbers = numbers
+        self.surface_counts = Counter(surface_counts)
+        self._stop = _stopwords(self.options)
+        base: dict[str, int] = {}
+        get = base.get
+        for surface, n in self.surface_counts.items():
+            b = _base(surface, self.options)[0]
+            base[b] = get(b, 0) + n
+        self.base_counts = base
+        self._bare_cache: dict[str, tuple[str, int]] = {}
+        self._keys = _KeyMap(self._resolve)
+        self._content = _KeyMap(lambda s: "" if self.is_stop(self._keys[s]) else self._keys[s])
+        if stem:
+            import snowballstemmer
+
+            self._stemmer = snowballstemmer.stemmer("arabic")
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str], **options) -> Vocabulary:
+        """Count the surfaces of ``texts`` and build the vocabulary."""
+        counts: Counter = Counter()
+        for t in texts:
+            counts.update(TOKEN_PATTERN.findall(t))
+        return cls(counts, **options)
+
+    # -- keys
+    def _bare(self, surface: str) -> tuple[str, int]:
+        """(key, letters cut from the surface) for one surface type (cached)."""
+        hit = self._bare_cache.get(surface)
+        if hit is None:
+            hit = self._bare_cache[surface] = self._strip_bare(surface)
+        return hit
+
+    def _strip_bare(self, surface: str) -> tuple[str, int]:
+        base, cut = _base(surface, self.options)
+        if base in self._stop or len(base) < MIN_STRIPPED + 1:
+            return base, cut
+        n = self.base_counts.get(base, 0)
+        candidates = []
+        if base[0] in _CONJ:
+            if base[1] in _PREP:
+                candidates.append(2)
+            candidates.append(1)
+        elif base[0] in _PREP:
+            candidates.append(1)
+        for k in candidates:
+            rest = base[k:]
+            # ب and ك attach to nouns, not to imperfect verbs: «كيري» is not ك + «يري».
+            if base[k - 1] in "بك" and rest[0] == "ي":
+                continue
+            if len(rest) < MIN_STRIPPED:
+                continue
+            # A function word after و/ف/ب/ل/ك is always a clitic («وذلك»); a
+            # content word must be attested on its own.
+            c = self.base_counts.get(rest, 0)
+            if rest in self._stop or (c and c * ATTESTED_RATIO >= n):
+                return rest, cut + k
+        return base, cut
+
+    def _resolve(self, surface: str) -> str:
+        key = self._bare(surface)[0]
+        if self.stem and key and not key.isdigit():
+            key = self._stemmer.stemWord(key)
+        return key
+
+    def key(self, surface: str) -> str:
+        """The key of one surface form (cached)."""
+        return self._keys[surface]
+
+    def is_stop(self, key: str) -> bool:
+        """Stopword, too short, or (unless ``numbers=True``) a number."""
+        return (
+            key in self._stop
+            or len(key) < self.min_len
+            or (not self.numbers and key.isdigit())
+        )
+
+    def analyzer(self, text: str) -> list[str]:
+        """Content-word keys of ``text``: hand this to ``CountVectorizer``.
+
+        >>> from sklearn.feature_extraction.text import CountVectorizer
+        >>> v = Vocabulary.from_texts(["الإرهاب في سورية", "والإرهاب"])
+        >>> CountVectorizer(analyzer=v.analyzer).fit(["الإرهاب في سورية", "والإرهاب"]).vocabulary_
+        {'ارهاب': 0, 'سوريه': 1}
+        """
+        return list(filter(None, map(self._content.__getitem__, TOKEN_PATTERN.findall(text))))
+
+    # -- display forms
+    @cached_property
+    def _display(self) -> dict[str, str]:
+        bare_counts: dict[str, Counter] = {}
+        for surface, n in self.surface_counts.items():
+            key = self._keys[surface]
+            bare = _cut_surface(surface, self._bare(surface)[1]).replace(TATWEEL, "")
+            bare_counts.setdefault(key, Counter())[bare] += n
+        # Most frequent bare spelling; ties go to the alphabetically first, so
+        # the choice does not depend on the order documents were read in.
+        return {k: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, c in bare_counts.items()}
+
+    def display(self, key: str) -> str:
+        """The most frequent bare spelling of ``key`` (the key itself if unseen)."""
+        return self._display.get(key, key)
+
+    def key_counts(self, content_only: bool = True) -> Counter:
+        """Token counts per key (merging all surfaces of a key)."""
+        out: Counter = Counter()
+        for surface, n in self.surface_counts.items():
+            k = self._keys[surface]
+            if not content_only or not self.is_stop(k):
+                out[k] += n
+        return out
+
+    def __len__(self) -> int:
+        return len(self.surface_counts)
+
+
+def tokenize(
+    text: str,
+    *,
+    vocabulary: Vocabulary | None = None,
+    stopwords: bool = True,
+    **options,
+) -> list[Token]:
+    """Word tokens of a clean text with key, surface, offsets and units.
+
+    Without a ``vocabulary`` the text's own words decide which bare
+    proclitics are stripped (see :class:`Vocabulary`). ``stopwords=False``
+    drops stopword tokens from the result.
+
+    >>> [(t.key, t.surface, t.start, t.end) for t in tokenize("ولافروف في موسكو.")]
+    [('لافروف', 'ولافروف', 0, 7), ('في', 'في', 8, 10), ('موسكو', 'موسكو', 11, 16)]
+    """
+    vocab = vocabulary or Vocabulary.from_texts([text], **options)
+    units = sentences(text)
+    starts = [u.start for u in units]
+    out: list[Token] = []
+    for m in TOKEN_PATTERN.finditer(text):
+        s, e = m.span()
+        i = bisect.bisect_right(starts, s) - 1
+        u = units[i] if i >= 0 else Unit(0, 0, 0, 0)
+        key = vocab.key(m.group())
+        stop = vocab.is_stop(key)
+        if stop and not stopwords:
+            continue
+        out.append(Token(key, m.group(), s, e, u.paragraph, u.sentence, stop))
+    return out
