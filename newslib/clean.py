@@ -110,7 +110,10 @@ def _has(text: str, rule: str) -> bool:
 
 
 _INVISIBLE = re.compile("[" + re.escape(INVISIBLE_CHARS) + "]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_WS = "\t\u00a0\u2000-\u200a\u202f\u205f\u3000"
+# Runs of two or more blanks, or any blank other than the plain space: the
+# common single space is left alone, so most lines need no substitution.
+_SPACES = re.compile(rf"[ {_WS}]{{2,}}|[{_WS}]")
 
 
 def _site_names(lines: list[str]) -> set[str]:
@@ -148,8 +151,10 @@ def clean_text(raw: str) -> tuple[str, list[Removal]]:
         rule = None
         if len(text) <= MAX_CHROME_LINE:
             rule = next((name for name, rx in CHROME_RULES.items() if rx.match(text)), None)
-            if rule is None and _FOLLOW.search(text) and (
-                _CHANNEL.search(text) or _has(text, "phone")
+            if (
+                rule is None
+                and _FOLLOW.search(text)
+                and (_CHANNEL.search(text) or _has(text, "phone"))
             ):
                 rule = "social_promo"
         if rule is None and text.rstrip(" :") in sites:
@@ -161,7 +166,7 @@ def clean_text(raw: str) -> tuple[str, list[Removal]]:
 
     # A teaser heading ends the article when what follows it is shorter than
     # what precedes it; only the heading and one teaser line go otherwise.
-    for i, (number, text) in enumerate(kept):
+    for i, (_, text) in enumerate(kept):
         if i and _TEASER.match(text):
             before = sum(len(t) for _, t in kept[:i])
             after = sum(len(t) for _, t in kept[i + 1 :])

@@ -25,8 +25,8 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from .tokens import TOKEN_PATTERN, Vocabulary, _stopwords
 from .text import _options
+from .tokens import TOKEN_PATTERN, Vocabulary, _stopwords
 
 __all__ = ["TermMatrix", "document_term_matrix", "count_surfaces", "stop_surfaces"]
 
@@ -56,7 +56,12 @@ def _stop_surfaces(opts: tuple) -> frozenset[str]:
         # common spellings: with and without hamza on alef, ى/ي, with و/ف
         variants = set()
         for w in words:
-            for v in (w, w.replace("أ", "ا").replace("إ", "ا"), w.replace("ى", "ي"), w.replace("ي", "ى")):
+            for v in (
+                w,
+                w.replace("أ", "ا").replace("إ", "ا"),
+                w.replace("ى", "ي"),
+                w.replace("ي", "ى"),
+            ):
                 variants.update((v, "و" + v, "ف" + v))
         _SURF_CACHE[opts] = frozenset(v for v in variants if _base(v, opts)[0] in stop)
     return _SURF_CACHE[opts]
@@ -72,7 +77,9 @@ class _SurfaceAnalyzer:
         return list(filterfalse(self.drop.__contains__, TOKEN_PATTERN.findall(text)))
 
 
-def count_surfaces(texts: Iterable[str], drop_stopwords: bool = True, **options) -> tuple[sp.csr_matrix, list[str]]:
+def count_surfaces(
+    texts: Iterable[str], drop_stopwords: bool = True, **options
+) -> tuple[sp.csr_matrix, list[str]]:
     """Surface counts per text: a (texts x surfaces) CSR matrix and its columns."""
     drop = _stop_surfaces(_options(options)) if drop_stopwords else frozenset()
     cv = CountVectorizer(analyzer=_SurfaceAnalyzer(drop), lowercase=False, dtype=np.int64)
@@ -105,18 +112,27 @@ class TermMatrix:
         disp = self.terms["display"].to_numpy()
         ids = np.asarray(self.doc_ids, dtype=object)
         return pd.DataFrame(
-            {"doc_id": ids[coo.row], "key": keys[coo.col], "display": disp[coo.col], "count": coo.data}
+            {
+                "doc_id": ids[coo.row],
+                "key": keys[coo.col],
+                "display": disp[coo.col],
+                "count": coo.data,
+            }
         ).sort_values(["doc_id", "count", "key"], ascending=[True, False, True], ignore_index=True)
 
 
-def merge_columns(X: sp.csr_matrix, surfaces: Sequence[str], vocab: Vocabulary) -> tuple[sp.csr_matrix, list[str]]:
+def merge_columns(
+    X: sp.csr_matrix, surfaces: Sequence[str], vocab: Vocabulary
+) -> tuple[sp.csr_matrix, list[str]]:
     """Merge surface columns into content-key columns: ``X @ M`` with M 0/1."""
     keys = [vocab.key(s) for s in surfaces]
     content = sorted({k for k in keys if not vocab.is_stop(k)})
     index = {k: i for i, k in enumerate(content)}
     rows = [i for i, k in enumerate(keys) if k in index]
     cols = [index[keys[i]] for i in rows]
-    M = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(keys), len(content)))
+    M = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(keys), len(content))
+    )
     return (X @ M).tocsr(), content
 
 
@@ -144,13 +160,17 @@ def document_term_matrix(
     norm = {k: v for k, v in vocabulary_options.items() if k not in ("stem", "min_len", "numbers")}
     Xs, surfaces = count_surfaces(texts, **norm)
     if vocabulary is None:
-        counts = Counter(dict(zip(surfaces, np.asarray(Xs.sum(axis=0)).ravel().tolist(), strict=True)))
+        counts = Counter(
+            dict(zip(surfaces, np.asarray(Xs.sum(axis=0)).ravel().tolist(), strict=True))
+        )
         vocabulary = Vocabulary(counts, **vocabulary_options)
     X, keys = merge_columns(Xs, surfaces, vocabulary)
     return _term_matrix(X, keys, doc_ids, vocabulary, min_count)
 
 
-def _term_matrix(X: sp.csr_matrix, keys: list[str], doc_ids: list[str], vocab: Vocabulary, min_count: int) -> TermMatrix:
+def _term_matrix(
+    X: sp.csr_matrix, keys: list[str], doc_ids: list[str], vocab: Vocabulary, min_count: int
+) -> TermMatrix:
     count = np.asarray(X.sum(axis=0)).ravel()
     docs = np.asarray((X > 0).sum(axis=0)).ravel()
     keep = np.flatnonzero(count >= min_count)

@@ -150,10 +150,28 @@ def _normalize(text: str, key: tuple[tuple[str, bool], ...]) -> str:
     """:func:`normalize` with the options already resolved (the hot path)."""
     presentation, lowercase, table = _compiled(key)
     if presentation and _PRESENTATION.search(text):
-        text = unicodedata.normalize("NFKC", text)
+        return _normalize_nfkc(text, lowercase, table)
     if lowercase:
         text = text.lower()
     return text.translate(table)
+
+
+def _normalize_nfkc(text: str, lowercase: bool, table: dict[int, str | None]) -> str:
+    """NFKC, case folding and the table, repeated until nothing changes.
+
+    Some presentation-block characters (﴾ ﹳ) have no decomposition and survive
+    NFKC, so a second call would run NFKC again; and NFKC composes what the
+    table's removals brought together («A» + tatweel + U+0300 -> «à»). Running
+    to a fixed point keeps ``normalize`` idempotent.
+    """
+    while True:
+        text = unicodedata.normalize("NFKC", text)
+        if lowercase:
+            text = text.lower()
+        out = text.translate(table)
+        if out == text or not _PRESENTATION.search(out):
+            return out
+        text = out
 
 
 @lru_cache(maxsize=64)

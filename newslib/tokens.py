@@ -9,8 +9,9 @@ and charts. Keys are derived once per word type, never once per token:
    كال, لل, ولل, ...). Cached per surface type.
 2. ``Vocabulary``: strip a bare proclitic (و ف, then ب ل ك) only where the rest
    is attested on its own in the corpus at least half as often as the
-   prefixed form (and ب/ك never before an imperfect-verb ي). «لروسيا» becomes «روسيا» because «روسيا» occurs; «لافروف» stays
-   «لافروف» because «افروف» does not. A closed rule set cannot tell these apart.
+   prefixed form (and ب/ك never before an imperfect-verb ي). «لروسيا» becomes
+   «روسيا» because «روسيا» occurs; «لافروف» stays «لافروف» because «افروف» does not.
+   A closed rule set cannot tell these apart.
 
 >>> v = Vocabulary.from_texts(["قال لافروف إن روسيا تدعو لروسيا والإرهاب الإرهاب"])
 >>> v.key("لروسيا") == v.key("روسيا"), v.key("لافروف")
@@ -159,7 +160,7 @@ _BASE_CACHE: dict[tuple, dict[str, tuple[str, int]]] = {}
 
 def _strip_definite(n: str) -> int:
     """Number of leading letters of ``n`` that are particle + article."""
-    if n in _NOT_ARTICLE:
+    if "ال" not in n[:4] and not n.startswith(("لل", "ولل", "فلل")) or n in _NOT_ARTICLE:
         return 0
     for prefix in _DEFINITE:
         if n.startswith(prefix) and len(n) - len(prefix) >= 2:
@@ -373,11 +374,7 @@ class Vocabulary:
 
     def is_stop(self, key: str) -> bool:
         """Stopword, too short, or (unless ``numbers=True``) a number."""
-        return (
-            key in self._stop
-            or len(key) < self.min_len
-            or (not self.numbers and key.isdigit())
-        )
+        return key in self._stop or len(key) < self.min_len or (not self.numbers and key.isdigit())
 
     def analyzer(self, text: str) -> list[str]:
         """Content-word keys of ``text``: hand this to ``CountVectorizer``.
@@ -399,7 +396,9 @@ class Vocabulary:
             bare_counts.setdefault(key, Counter())[bare] += n
         # Most frequent bare spelling; ties go to the alphabetically first, so
         # the choice does not depend on the order documents were read in.
-        return {k: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, c in bare_counts.items()}
+        return {
+            k: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, c in bare_counts.items()
+        }
 
     def display(self, key: str) -> str:
         """The most frequent bare spelling of ``key`` (the key itself if unseen)."""

@@ -1,0 +1,332 @@
+"""Static HTML reports: execute the numbered notebooks and publish them.
+
+``run_report`` executes notebooks 01–04 headless with papermill (parameters
+injected into the cell tagged ``parameters``), converts each to one
+self-contained HTML page (images embedded, no script or style fetched from the
+network), marks Arabic blocks right-to-left, and writes ``index.html`` with
+the settings, the pages and the tables. ``make_figures`` runs the same
+notebooks only for their figures, to regenerate or check ``figures/``.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import html
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = REPO / "notebooks"
+NOTEBOOKS = (
+    "01_corpus_overview",
+    "02_term_frequencies",
+    "03_actor_cooccurrence",
+    "04_topic_clustering",
+)
+TITLES = {
+    "01_corpus_overview": "Corpus overview",
+    "02_term_frequencies": "Term frequencies",
+    "03_actor_cooccurrence": "Actor co-occurrence",
+    "04_topic_clustering": "Topic clustering",
+}
+# Block elements that may hold Arabic prose or table cells: each gets
+# dir="auto", so the browser sets its direction from its first strong letter.
+_DIR_AUTO = (
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "td",
+    "th",
+    "blockquote",
+    "caption",
+    "dd",
+    "dt",
+)
+_CSS = """
+[dir="auto"], [dir="rtl"] { text-align: start; unicode-bidi: isolate; }
+table [dir="rtl"] { text-align: right; }
+"""
+
+
+@dataclass
+class NotebookRun:
+    """The outcome of one notebook: where its page is, how long it took, its error."""
+
+    name: str
+    ok: bool
+    seconds: float
+    page: Path | None = None
+    error: str = ""
+    executed: Path | None = None
+
+
+@dataclass
+class ReportResult:
+    out: Path
+    runs: list[NotebookRun] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.runs)
+
+
+def _deterministic_env() -> None:
+    # Kernels inherit the environment: fixed hash seed (set iteration order),
+    # fixed file dates in SVG/PDF, no GUI backend.
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+
+
+def execute_notebook(
+    name: str, output: Path, parameters: dict[str, Any], notebook_dir: Path = NOTEBOOK_DIR
+) -> NotebookRun:
+    """Execute one notebook with papermill; never raises for a failing cell."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    _deterministic_env()
+    start = time.perf_counter()
+    source = notebook_dir / f"{name}.ipynb"
+    if not source.is_file():
+        return NotebookRun(name, False, 0.0, error=f"notebook not found: {source}")
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(notebook_dir),
+            progress_bar=False,
+            log_output=False,
+        )
+        error = ""
+    except PapermillExecutionError as e:
+        error = f"cell {e.exec_count}: {e.ename}: {e.evalue}"
+    except Exception as e:  # kernel died, bad parameters, ...
+        error = f"{type(e).__name__}: {e}"
+    seconds = time.perf_counter() - start
+    return NotebookRun(
+        name, not error, seconds, error=error, executed=output if output.exists() else None
+    )
+
+
+def notebook_html(executed: Path, title: str) -> str:
+    """One self-contained HTML page for an executed notebook."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed, as_version=4)
+    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    soup = BeautifulSoup(body, "html.parser")
+    # Offline and safe: drop every script that would be fetched or imports
+    # from the network (require.js, MathJax, mermaid). Notebook outputs are
+    # static (images, HTML tables), so nothing needs them.
+    for script in soup.find_all("script"):
+        src = script.get("src", "")
+        if src.startswith(("http:", "https:", "//")) or "https://" in (script.string or ""):
+            script.decompose()
+    for tag in soup.find_all(_DIR_AUTO):
+        if not tag.get("dir"):
+            tag["dir"] = "auto"
+    style = soup.new_tag("style")
+    style.string = _CSS
+    (soup.head or soup).append(style)
+    return str(soup)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n"
+        "body { font-family: 'Noto Sans Arabic', 'DejaVu Sans', sans-serif; max-width: 60em;"
+        " margin: 2em auto; padding: 0 1em; line-height: 1.5; }\n"
+        "table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .25em .5em; }\n"
+        "td[dir=rtl] { text-align: right; } .failed { color: #b00020; }\n"
+        f"{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def index_html(
+    result: ReportResult,
+    settings: dict[str, Any],
+    tables: Sequence[Path],
+    stats: dict[str, Any] | None,
+) -> str:
+    """The report's front page: what it covers, settings, pages, tables."""
+    esc = html.escape
+    rows = []
+    for r in result.runs:
+        status = "ok" if r.ok else f'<span class="failed">failed: {esc(r.error)}</span>'
+        link = (
+            f'<a href="{esc(r.page.name)}">{esc(TITLES.get(r.name, r.name))}</a>'
+            if r.page
+            else esc(r.name)
+        )
+        rows.append(f"<tr><td>{link}</td><td>{status}</td><td>{r.seconds:.1f} s</td></tr>")
+    settings_rows = "".join(
+        f'<tr><th dir="auto">{esc(str(k))}</th><td dir="auto">{esc(str(v))}</td></tr>'
+        for k, v in settings.items()
+    )
+    table_items = "".join(
+        f'<li><a href="tables/{esc(p.name)}">{esc(p.name)}</a></li>' for p in tables
+    )
+    stats_rows = ""
+    if stats:
+        stats_rows = "".join(
+            f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>"
+            for k, v in stats.items()
+            if not isinstance(v, list | dict)
+        )
+    body = f"""
+<h1>Arabic news analysis report</h1>
+<p>This report runs the four newslib notebooks on one corpus: an overview of the
+documents and what cleaning removed (01), the terms that dominate and distinguish
+them (02), the actors they mention and who appears with whom (03), and the themes
+their passages fall into (04). Every figure and table is regenerated from the
+corpus and the code; the tables are also available as CSV files.</p>
+<p dir="rtl" lang="ar">يعرض هذا التقرير تحليل مجموعة من المقالات الإخبارية العربية:
+المصطلحات الأكثر تكرارا، والفاعلين الذين يرد ذكرهم معا، والموضوعات التي تتناولها الفقرات.</p>
+<h2>Pages</h2>
+<table><tr><th>notebook</th><th>status</th><th>time</th></tr>{"".join(rows)}</table>
+<h2>Corpus</h2>
+<table>{stats_rows}</table>
+<h2>Settings</h2>
+<table>{settings_rows}</table>
+<h2>Tables (CSV, UTF-8)</h2>
+<ul>{table_items}</ul>
+"""
+    return _page("newslib report", body)
+
+
+def run_report(
+    corpus: str | Path = "data",
+    out: str | Path = "reports",
+    *,
+    actors: str | Path | None = None,
+    parameters: dict[str, Any] | None = None,
+    notebooks: Sequence[str] = NOTEBOOKS,
+    figures: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ReportResult:
+    """Execute the notebooks on ``corpus`` and write the HTML report to ``out``.
+
+    ``parameters`` are injected into every notebook (those a notebook does not
+    declare are ignored by it). Figures go to ``figures`` (default
+    ``out/figures``), tables to ``out/tables``.
+    """
+    say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    out = Path(out).resolve()
+    tables_dir, figures_dir, work = (
+        out / "tables",
+        Path(figures or out / "figures").resolve(),
+        out / "executed",
+    )
+    for d in (tables_dir, figures_dir, work):
+        d.mkdir(parents=True, exist_ok=True)
+    actors_path = Path(actors).resolve() if actors else (REPO / "data" / "actors.yml")
+    params = {
+        "corpus_path": str(Path(corpus).resolve()),
+        "actors_path": str(actors_path),
+        "out_dir": str(tables_dir),
+        "figures_dir": str(figures_dir),
+        **(parameters or {}),
+    }
+    result = ReportResult(out)
+    for i, name in enumerate(notebooks, 1):
+        say(f"[{i}/{len(notebooks)}] {name} ...")
+        run = execute_notebook(name, work / f"{name}.ipynb", params)
+        if run.executed:
+            run.page = out / f"{name}.html"
+            run.page.write_text(
+                notebook_html(run.executed, TITLES.get(name, name)), encoding="utf-8"
+            )
+        result.runs.append(run)
+        say(
+            f"[{i}/{len(notebooks)}] {name} {'done' if run.ok else 'FAILED: ' + run.error} ({run.seconds:.1f} s)"
+        )
+    stats = None
+    try:
+        from .corpus import load_corpus
+
+        stats = load_corpus(corpus, errors=params.get("errors", "raise")).stats()
+    except Exception as e:  # the notebooks already reported it
+        stats = {"corpus": f"could not be summarised: {e}"}
+    settings = {k: v for k, v in params.items() if k not in ("out_dir", "figures_dir")}
+    (out / "index.html").write_text(
+        index_html(result, settings, sorted(tables_dir.glob("*.csv")), stats), encoding="utf-8"
+    )
+    return result
+
+
+def make_figures(
+    out: str | Path = "figures",
+    *,
+    corpus: str | Path = REPO / "data",
+    check: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Regenerate the committed figures into ``out``; with ``check=True``
+    regenerate into a temporary folder and return the names of files that
+    differ from ``out`` (missing, extra or changed bytes)."""
+    say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    target = Path(out).resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        build = Path(tmp) / "figures" if check else target
+        build.mkdir(parents=True, exist_ok=True)
+        _gallery(build)
+        params = {
+            "corpus_path": str(Path(corpus).resolve()),
+            "actors_path": str(REPO / "data" / "actors.yml"),
+            "out_dir": None,
+            "figures_dir": str(build),
+        }
+        failed = []
+        for i, name in enumerate(NOTEBOOKS, 1):
+            run = execute_notebook(name, Path(tmp) / f"{name}.ipynb", params)
+            say(
+                f"[{i}/{len(NOTEBOOKS)}] {name} {'done' if run.ok else 'FAILED: ' + run.error} ({run.seconds:.1f} s)"
+            )
+            if not run.ok:
+                failed.append(f"{name}: {run.error}")
+        if failed:
+            raise RuntimeError("figures not regenerated; " + "; ".join(failed))
+        if not check:
+            return []
+        return _differences(build, target)
+
+
+def _gallery(folder: Path) -> None:
+    from . import plots
+
+    plots.gallery(folder / "rtl_gallery")
+
+
+def _differences(new: Path, old: Path) -> list[str]:
+    names_new = {p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file()}
+    names_old = (
+        {p.relative_to(old).as_posix() for p in old.rglob("*") if p.is_file()}
+        if old.is_dir()
+        else set()
+    )
+    diffs = [f"missing from {old.name}/: {n}" for n in sorted(names_new - names_old)]
+    diffs += [f"not regenerated: {n}" for n in sorted(names_old - names_new)]
+    diffs += [
+        f"bytes differ: {n}"
+        for n in sorted(names_new & names_old)
+        if not filecmp.cmp(new / n, old / n, shallow=False)
+    ]
+    return diffs
