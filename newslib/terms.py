@@ -1,0 +1,543 @@
+"""Term statistics: frequencies, n-grams, distinctive terms, keyness, KWIC, type/token.
+
+Every function takes a :class:`~newslib.Corpus` and returns a tidy
+``DataFrame`` with the normalised ``key`` a term is counted under and its
+``display`` form (the spelling to show a reader), beside the counts.
+
+Counting goes through scikit-learn and SciPy: word counts come from
+:func:`newslib.dtm.document_term_matrix` (computed once per corpus, see
+:func:`term_matrix`), n-grams from ``CountVectorizer`` with an analyzer that
+walks sentences, TF-IDF from ``TfidfTransformer`` on the same matrix.
+
+Corpus sizes ("tokens", the denominators of relative frequencies and of
+keyness) are *all* word tokens, stopwords and numbers included, as corpus
+linguistics tools count a corpus; the terms themselves are content words.
+
+>>> import newslib
+>>> corpus = newslib.load_corpus("data")
+>>> term_frequencies(corpus, top=3)["display"].tolist()
+['سورية', 'أمن', 'دول']
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.special import xlogy
+from scipy.stats import chi2
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+from .dtm import TermMatrix, document_term_matrix
+from .text import TATWEEL
+from .tokens import TOKEN_PATTERN, Vocabulary, _base, _cut_surface, paragraphs, sentences
+
+__all__ = [
+    "term_matrix",
+    "term_frequencies",
+    "document_frequencies",
+    "ngrams",
+    "distinctive_terms",
+    "keyness",
+    "kwic",
+    "type_token_stats",
+]
+
+PER = 10_000  # relative frequencies are per 10,000 tokens
+CORPUS_ROW = "(corpus)"  # doc_id of the whole-corpus row in type_token_stats
+
+# One term matrix per corpus object: the notebooks ask for frequencies,
+# TF-IDF and keyness of the same corpus, and counting it once is the point.
+_MATRICES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def term_matrix(corpus: Any) -> TermMatrix:
+    """The documents x content-keys matrix of ``corpus`` (computed once per corpus).
+
+    Keys come from ``corpus.vocabulary``, so they agree with ``corpus.tokens``.
+    """
+    hit = _MATRICES.get(corpus)
+    if hit is None:
+        hit = _MATRICES[corpus] = document_term_matrix(corpus, vocabulary=corpus.vocabulary)
+    return hit
+
+
+def _doc_tokens(corpus: Any) -> np.ndarray:
+    """Word tokens per document (stopwords and numbers included)."""
+    return np.fromiter((len(TOKEN_PATTERN.findall(t)) for t in corpus.texts), dtype=np.int64, count=len(corpus))
+
+
+def _top(frame: pd.DataFrame, top: int | None) -> pd.DataFrame:
+    return frame if top is None else frame.head(top).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- frequencies
+
+
+def term_frequencies(corpus: Any, top: int | None = None) -> pd.DataFrame:
+    """Content words of the corpus, most frequent first.
+
+    Columns: ``rank``, ``key``, ``display``, ``count`` (tokens in the
+    corpus), ``docs`` (documents it occurs in) and ``per_10k`` (count per
+    10,000 word tokens of the corpus). Ties are broken by key, so the order
+    is stable.
+
+    >>> import newslib
+    >>> term_frequencies(newslib.load_corpus("data"), top=1).iloc[0][["display", "count", "docs"]].tolist()
+    ['سورية', 77, 5]
+    """
+    m = term_matrix(corpus)
+    total = int(_doc_tokens(corpus).sum())
+    out = m.terms.copy()
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out["per_10k"] = out["count"] * PER / max(total, 1)
+    return _top(out, top)
+
+
+def document_frequencies(corpus: Any, top: int | None = None) -> pd.DataFrame:
+    """Per-document counts as a long table (one row per document and term).
+
+    Columns: ``doc_id``, ``rank`` (within the document), ``key``,
+    ``display``, ``count``, ``per_10k`` (per 10,000 word tokens of that
+    document). Documents keep corpus order; ``top`` keeps each document's
+    ``top`` most frequent terms.
+    """
+    m = term_matrix(corpus)
+    coo = m.matrix.tocoo()
+    sizes = _doc_tokens(corpus)
+    out = pd.DataFrame(
+        {
+            "doc": coo.row,
+            "key": m.terms["key"].to_numpy()[coo.col],
+            "display": m.terms["display"].to_numpy()[coo.col],
+            "count": coo.data,
+        }
+    )
+    out["per_10k"] = out["count"] * PER / np.maximum(sizes[out["doc"]], 1)
+    out = out.sort_values(["doc", "count", "key"], ascending=[True, False, True], ignore_index=True)
+    out.insert(1, "rank", out.groupby("doc").cumcount() + 1)
+    if top is not None:
+        out = out[out["rank"] <= top]
+    out.insert(0, "doc_id", np.asarray(m.doc_ids, dtype=object)[out["doc"]])
+    return out.drop(columns="doc").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- n-grams
+
+_SEP = "\x1f"  # between the key n-gram and its surface form in one feature
+
+
+def _lead_form(vocab: Vocabulary, surface: str) -> str:
+    """``surface`` without leading particles (و ف ب ل ك), keeping the article.
+
+    The first word of a phrase is often «والأمن» or «للأمن»; the phrase reads
+    «الأمن الجماعي». Inner words stay as written.
+    """
+    cut = vocab._bare(surface)[1]
+    if not cut:
+        return surface
+    rest = _cut_surface(surface, cut)
+    if _base(surface, vocab.options)[1]:  # the word had an article: keep it
+        return "ال" + rest
+    return rest
+
+
+class _PhraseAnalyzer:
+    """Analyzer for ``CountVectorizer``: the n-grams of a text, sentence by sentence.
+
+    An n-gram is ``n`` content words in a row inside one sentence. A stopword
+    (or number, or too-short word) between two content words breaks it, and so
+    does punctuation when ``punctuation_breaks`` (only white space may
+    separate the words of a phrase). Each feature is ``keys<US>surface`` so
+    one counting pass also gives the spellings to display.
+    """
+
+    def __init__(self, vocab: Vocabulary, n: int, punctuation_breaks: bool = True) -> None:
+        self.vocab, self.n, self.punctuation_breaks = vocab, n, punctuation_breaks
+
+    def runs(self, sentence: str) -> Iterator[list[tuple[str, str]]]:
+        """Maximal runs of (key, surface) content words in one sentence."""
+        vocab = self.vocab
+        run: list[tuple[str, str]] = []
+        prev_end = 0
+        for m in TOKEN_PATTERN.finditer(sentence):
+            surface = m.group()
+            if run and self.punctuation_breaks and not sentence[prev_end : m.start()].isspace():
+                yield run
+                run = []
+            prev_end = m.end()
+            key = vocab.key(surface)
+            if vocab.is_stop(key):
+                if run:
+                    yield run
+                    run = []
+                continue
+            run.append((key, surface))
+        if run:
+            yield run
+
+    def __call__(self, text: str) -> list[str]:
+        n, out = self.n, []
+        for u in sentences(text):
+            for run in self.runs(text[u.start : u.end]):
+                for i in range(len(run) - n + 1):
+                    gram = run[i : i + n]
+                    surface = " ".join([_lead_form(self.vocab, gram[0][1])] + [s for _, s in gram[1:]])
+                    out.append(" ".join(k for k, _ in gram) + _SEP + surface.replace(TATWEEL, ""))
+        return out
+
+
+def ngrams(
+    corpus: Any, n: int = 2, min_count: int = 2, *, punctuation_breaks: bool = True, top: int | None = None
+) -> pd.DataFrame:
+    """Phrases of ``n`` adjacent content words that never cross a sentence end.
+
+    Words are adjacent in the sentence's full token sequence, stopwords
+    included, so a stopword between two content words breaks the n-gram:
+    «جبهة موحدة لمواجهة الإرهاب في سورية» gives the bigrams «جبهة موحدة»,
+    «موحدة مواجهة» and «مواجهة إرهاب» (the «لـ» is a clitic, not a word), but
+    not «إرهاب سورية», which «في» separates. With ``punctuation_breaks``
+    (default) a comma, colon, quote or dash between two words breaks it too.
+
+    Columns: ``n``, ``key`` (the words' keys joined by a space),
+    ``display`` (the most frequent spelling of the phrase, its first word
+    without و ف ب ل ك, e.g. «الأمن الجماعي» for «للأمن الجماعي»),
+    ``count``, ``docs``, ``per_10k``; n-grams seen fewer than ``min_count``
+    times are dropped.
+    """
+    if not isinstance(n, int) or n < 2:
+        raise ValueError(f"n must be an integer >= 2, not {n!r}")
+    cv = CountVectorizer(
+        analyzer=_PhraseAnalyzer(corpus.vocabulary, n, punctuation_breaks), lowercase=False, dtype=np.int64
+    )
+    columns = ["n", "key", "display", "count", "docs", "per_10k"]
+    try:
+        X = cv.fit_transform(corpus.texts).tocsc()
+    except ValueError:  # empty vocabulary: no n-gram at all
+        return pd.DataFrame(columns=columns)
+    features = pd.Series(cv.get_feature_names_out()).str.split(_SEP, n=1, expand=True)
+    keys, surfaces = features[0], features[1]
+    codes, uniques = pd.factorize(keys, sort=True)
+    # Merge the (key, spelling) columns into key columns: X @ M, M 0/1.
+    M = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (np.arange(len(codes)), codes)),
+                      shape=(len(codes), len(uniques)))
+    K = (X @ M).tocsr()
+    spelling = pd.DataFrame({"code": codes, "surface": surfaces, "count": np.asarray(X.sum(axis=0)).ravel()})
+    spelling = spelling.sort_values(["code", "count", "surface"], ascending=[True, False, True])
+    display = spelling.drop_duplicates("code").set_index("code")["surface"]
+    out = pd.DataFrame(
+        {
+            "n": n,
+            "key": np.asarray(uniques, dtype=object),
+            "display": display.reindex(range(len(uniques))).to_numpy(),
+            "count": np.asarray(K.sum(axis=0)).ravel(),
+            "docs": np.asarray((K > 0).sum(axis=0)).ravel(),
+        }
+    )
+    out["per_10k"] = out["count"] * PER / max(int(_doc_tokens(corpus).sum()), 1)
+    out = out[out["count"] >= min_count]
+    out = out.sort_values(["count", "key"], ascending=[False, True], ignore_index=True)
+    return _top(out[columns], top)
+
+
+# ---------------------------------------------------------------- TF-IDF
+
+
+def distinctive_terms(corpus: Any, top: int = 10, min_count: int = 1) -> pd.DataFrame:
+    """The terms that set each document apart: TF-IDF on the term matrix.
+
+    scikit-learn's ``TfidfTransformer`` with its defaults (smoothed idf,
+    rows normalised to unit length). Long table: ``doc_id``, ``rank``,
+    ``key``, ``display``, ``count`` (in the document), ``docs`` (documents
+    with the term), ``tfidf``; the ``top`` terms per document with at least
+    ``min_count`` occurrences in it.
+    """
+    m = term_matrix(corpus)
+    W = TfidfTransformer().fit_transform(m.matrix).tocsr()
+    C = m.matrix.tocoo()
+    tfidf = np.asarray(W[C.row, C.col]).ravel()
+    out = pd.DataFrame({"doc": C.row, "col": C.col, "tfidf": tfidf, "count": C.data})
+    out = out[out["count"] >= min_count]
+    out["key"] = m.terms["key"].to_numpy()[out["col"]]
+    out = out.sort_values(["doc", "tfidf", "key"], ascending=[True, False, True], ignore_index=True)
+    out["rank"] = out.groupby("doc").cumcount() + 1
+    out = out[out["rank"] <= top]
+    return pd.DataFrame(
+        {
+            "doc_id": np.asarray(m.doc_ids, dtype=object)[out["doc"]],
+            "rank": out["rank"].to_numpy(),
+            "key": out["key"].to_numpy(),
+            "display": m.terms["display"].to_numpy()[out["col"]],
+            "count": out["count"].to_numpy(),
+            "docs": m.terms["docs"].to_numpy()[out["col"]],
+            "tfidf": out["tfidf"].to_numpy(),
+        }
+    )
+
+
+# ---------------------------------------------------------------- keyness
+
+
+def _positions(corpus: Any, docs: Iterable[str | int], what: str) -> np.ndarray:
+    index = {d.doc_id: i for i, d in enumerate(corpus)}
+    out = []
+    for d in docs:
+        if isinstance(d, str):
+            if d not in index:
+                raise ValueError(f"{what}: no document {d!r} in the corpus")
+            out.append(index[d])
+        elif isinstance(d, int | np.integer) and -len(corpus) <= d < len(corpus):
+            out.append(int(d) % len(corpus))
+        else:
+            raise ValueError(f"{what}: {d!r} is neither a doc_id nor a document position")
+    if not out:
+        raise ValueError(f"{what}: no documents given")
+    return np.unique(out)
+
+
+def keyness(
+    corpus: Any,
+    target_docs: Iterable[str | int],
+    reference_docs: Iterable[str | int] | None = None,
+    *,
+    formula: str = "2-term",
+    min_count: int = 1,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """Keyness of a group of documents against a reference group (default: the rest).
+
+    For each content word with frequency ``a`` in the target (``c`` word
+    tokens) and ``b`` in the reference (``d`` tokens), expected frequencies
+    are ``E1 = c(a+b)/(c+d)``, ``E2 = d(a+b)/(c+d)`` and
+
+    - ``g2``: log-likelihood ``G² = 2(a ln(a/E1) + b ln(b/E2))``, the form of
+      Rayson & Garside (2000) computed by the UCREL log-likelihood wizard
+      (``formula="2-term"``); ``formula="4-term"`` adds the cells of the
+      other words, ``(c-a)`` and ``(d-b)``, for Dunning's (1993) full
+      contingency table (AntConc's default);
+    - ``p``: the chance of a G² this large with no difference, from chi²
+      with one degree of freedom (3.84 ↔ p = 0.05, 6.63 ↔ 0.01, 15.13 ↔ 0.0001);
+    - ``log_ratio``: effect size (Hardie 2014), ``log2`` of the ratio of
+      relative frequencies, a zero frequency counted as 0.5; +1 means twice
+      as frequent in the target;
+    - ``percent_diff``: %DIFF (Gabrielatos & Marchi 2012), infinite when the
+      reference never has the word;
+    - ``sign``: ``+`` overuse in the target, ``-`` underuse.
+
+    Sorted by ``g2`` (largest first), then key. Terms with ``a + b`` below
+    ``min_count`` are dropped.
+    """
+    if formula not in ("2-term", "4-term"):
+        raise ValueError("formula must be '2-term' (Rayson & Garside) or '4-term' (Dunning)")
+    target = _positions(corpus, target_docs, "target_docs")
+    if reference_docs is None:
+        reference = np.setdiff1d(np.arange(len(corpus)), target)
+        if not len(reference):
+            raise ValueError("target_docs covers the whole corpus: nothing is left to compare against")
+    else:
+        reference = _positions(corpus, reference_docs, "reference_docs")
+        if np.intersect1d(target, reference).size:
+            raise ValueError("target_docs and reference_docs overlap")
+    m = term_matrix(corpus)
+    sizes = _doc_tokens(corpus)
+    a = np.asarray(m.matrix[target].sum(axis=0)).ravel().astype(float)
+    b = np.asarray(m.matrix[reference].sum(axis=0)).ravel().astype(float)
+    c, d = float(sizes[target].sum()), float(sizes[reference].sum())
+    keep = (a + b >= min_count) & (a + b > 0)
+    a, b = a[keep], b[keep]
+    e1, e2 = c * (a + b) / (c + d), d * (a + b) / (c + d)
+    g2 = 2 * (xlogy(a, a / e1) + xlogy(b, b / e2))
+    if formula == "4-term":
+        g2 += 2 * (xlogy(c - a, (c - a) / (c - e1)) + xlogy(d - b, (d - b) / (d - e2)))
+    g2 = np.maximum(g2, 0.0)  # rounding can leave -1e-15 where the frequencies are equal
+    rel_a, rel_b = a / c, b / d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent_diff = np.where(b > 0, (rel_a - rel_b) * 100 / rel_b, np.inf)
+    out = pd.DataFrame(
+        {
+            "key": m.terms["key"].to_numpy()[keep],
+            "display": m.terms["display"].to_numpy()[keep],
+            "target": a.astype(np.int64),
+            "reference": b.astype(np.int64),
+            "target_per_10k": rel_a * PER,
+            "reference_per_10k": rel_b * PER,
+            "g2": g2,
+            "p": chi2.sf(g2, 1),
+            "log_ratio": np.log2((np.where(a > 0, a, 0.5) / c) / (np.where(b > 0, b, 0.5) / d)),
+            "percent_diff": percent_diff,
+            "sign": np.where(rel_a > rel_b, "+", np.where(rel_a < rel_b, "-", "=")),
+        }
+    )
+    out = out.sort_values(["g2", "key"], ascending=[False, True], ignore_index=True)
+    return _top(out, top)
+
+
+# ---------------------------------------------------------------- KWIC
+
+
+def kwic(
+    corpus: Any,
+    query: str,
+    window: int = 5,
+    *,
+    unit: str = "words",
+    scope: str = "paragraph",
+) -> pd.DataFrame:
+    """Keyword in context: every occurrence of ``query`` with the text around it.
+
+    ``query`` is one word or a phrase, matched on keys, so spelling variants,
+    diacritics and clitics do not matter: «الإرهاب» finds «والإرهاب» and
+    «للإرهاب», «جبهة موحدة» finds «جبهة موحّدة». A phrase matches
+    consecutive words of one sentence (punctuation between them is allowed).
+
+    Columns, for right-to-left reading:
+
+    - ``doc_id``, ``sentence`` (index of the sentence in the document);
+    - ``left``: the context *before* the keyword in reading order, which in
+      Arabic stands to the keyword's **right** on screen;
+    - ``keyword``: the match as written in the text (with its clitics);
+    - ``right``: the context *after* the keyword, to its left on screen;
+    - ``start``, ``end``: character offsets of the keyword in the clean text.
+
+    ``left + keyword + right`` is exactly the text from ``start - len(left)``
+    to ``end + len(right)``. The context is ``window`` words (``unit="words"``)
+    or characters (``unit="chars"``) on each side, never beyond the
+    ``scope``: ``"sentence"``, ``"paragraph"`` (default) or ``"document"``.
+    Show it with ``newslib.tables.show(..., direction="rtl")`` so that the
+    columns run right to left: before, keyword, after.
+    """
+    if unit not in ("words", "chars"):
+        raise ValueError("unit must be 'words' or 'chars'")
+    if scope not in ("sentence", "paragraph", "document"):
+        raise ValueError("scope must be 'sentence', 'paragraph' or 'document'")
+    vocab = corpus.vocabulary
+    q = [vocab.key(s) for s in TOKEN_PATTERN.findall(query)]
+    columns = ["doc_id", "sentence", "left", "keyword", "right", "start", "end"]
+    if not q:
+        raise ValueError(f"query {query!r} has no words")
+    n = len(q)
+    # Only documents holding the query's rarest content word can match.
+    m = term_matrix(corpus)
+    col = {k: i for i, k in enumerate(m.keys)}
+    content = [col[k] for k in q if k in col]
+    if content:
+        rarest = min(content, key=lambda i: m.terms["count"].iat[i])
+        docs = m.matrix[:, rarest].nonzero()[0]
+    elif all(not vocab.is_stop(k) for k in q):
+        return pd.DataFrame(columns=columns)  # content words never seen in the corpus
+    else:
+        docs = np.arange(len(corpus))
+    rows = []
+    for i in np.sort(docs):
+        doc = corpus[int(i)]
+        text = doc.text
+        toks = corpus.tokens(doc)
+        keys = [t.key for t in toks]
+        spans = _scopes(text, scope)
+        for j in range(len(toks) - n + 1):
+            if keys[j : j + n] != q or toks[j].sentence != toks[j + n - 1].sentence:
+                continue
+            first, last = toks[j], toks[j + n - 1]
+            lo, hi = spans(first)
+            if unit == "chars":
+                left_start, right_end = first.start - window, last.end + window
+            else:
+                left_start = toks[j - window].start if j - window >= 0 else lo
+                right_end = toks[j + n - 1 + window].end if j + n - 1 + window < len(toks) else hi
+            left_start, right_end = max(left_start, lo), min(right_end, hi)
+            rows.append(
+                (doc.doc_id, first.sentence, text[left_start : first.start], text[first.start : last.end],
+                 text[last.end : right_end], first.start, last.end)
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _scopes(text: str, scope: str):
+    """A function token -> (start, end) of the sentence, paragraph or document it is in."""
+    if scope == "document":
+        return lambda tok: (0, len(text))
+    if scope == "paragraph":
+        paras = paragraphs(text)
+        return lambda tok: paras[tok.paragraph]
+    units = sentences(text)
+    return lambda tok: (units[tok.sentence].start, units[tok.sentence].end)
+
+
+# ---------------------------------------------------------------- type/token
+
+
+def _distinct_per_window(ids: np.ndarray, w: int) -> np.ndarray:
+    """Number of distinct ids in each window ``ids[s:s+w]`` (all s), in O(len).
+
+    A token counts in window ``s`` when it lies in it and the previous
+    occurrence of its type does not: a difference array over window starts.
+    """
+    n = len(ids)
+    order = np.argsort(ids, kind="stable")
+    prev = np.full(n, -1)
+    same = ids[order][1:] == ids[order][:-1]
+    prev[order[1:][same]] = order[:-1][same]
+    pos = np.arange(n)
+    lo = np.maximum(np.maximum(prev + 1, pos - w + 1), 0)
+    hi = np.minimum(pos, n - w)
+    ok = lo <= hi
+    diff = np.bincount(lo[ok], minlength=n - w + 2) - np.bincount(hi[ok] + 1, minlength=n - w + 2)
+    return np.cumsum(diff)[: n - w + 1]
+
+
+def type_token_stats(corpus: Any, window: int = 100, *, content_only: bool = False) -> pd.DataFrame:
+    """Vocabulary size and diversity per document, and for the whole corpus.
+
+    Types are keys (so «الإرهاب» and «والإرهاب» are one type). By default all
+    word tokens count (stopwords and numbers too), as lexical diversity is
+    usually measured; ``content_only=True`` keeps content words only.
+
+    Columns: ``doc_id`` (the last row, ``"(corpus)"``, is the whole corpus),
+    ``tokens``, ``types``, ``ttr`` (types / tokens, which falls as texts get
+    longer), ``hapax`` (types seen once), ``hapax_ratio`` (hapax / types),
+    ``guiraud`` (types / √tokens) and ``mattr``: the moving-average TTR of
+    Covington & McFall (2010) over windows of ``window`` tokens, robust to
+    length; a text shorter than the window gets its TTR. The corpus row
+    averages all windows of all documents (no window spans two documents).
+    """
+    vocab = corpus.vocabulary
+    seqs = []
+    for text in corpus.texts:
+        keys = [vocab.key(s) for s in TOKEN_PATTERN.findall(text)]
+        if content_only:
+            keys = [k for k in keys if not vocab.is_stop(k)]
+        seqs.append(keys)
+    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+    ids = pd.factorize(pd.Series([k for s in seqs for k in s], dtype=object))[0]
+    bounds = np.concatenate([[0], np.cumsum(lengths)])
+    rows, ttrs = [], []
+    for doc, lo, hi in zip(corpus, bounds[:-1], bounds[1:], strict=True):
+        seg = ids[lo:hi]
+        windows = (
+            _distinct_per_window(seg, window) / window
+            if len(seg) >= window
+            else np.array([len(np.unique(seg)) / len(seg)]) if len(seg) else np.array([])
+        )
+        ttrs.append(windows)
+        rows.append(_tt_row(doc.doc_id, seg, windows))
+    rows.append(_tt_row(CORPUS_ROW, ids, np.concatenate(ttrs) if ttrs else np.array([])))
+    return pd.DataFrame(rows)
+
+
+def _tt_row(doc_id: str, ids: np.ndarray, window_ttrs: np.ndarray) -> dict[str, Any]:
+    counts = np.unique(ids, return_counts=True)[1]
+    tokens, types, hapax = len(ids), len(counts), int((counts == 1).sum())
+    return {
+        "doc_id": doc_id,
+        "tokens": tokens,
+        "types": types,
+        "ttr": types / tokens if tokens else np.nan,
+        "hapax": hapax,
+        "hapax_ratio": hapax / types if types else np.nan,
+        "guiraud": types / np.sqrt(tokens) if tokens else np.nan,
+        "mattr": float(window_ttrs.mean()) if len(window_ttrs) else np.nan,
+    }
