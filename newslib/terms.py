@@ -87,8 +87,9 @@ def term_frequencies(corpus: Any, top: int | None = None) -> pd.DataFrame:
     is stable.
 
     >>> import newslib
-    >>> term_frequencies(newslib.load_corpus("data"), top=1).iloc[0][["display", "count", "docs"]].tolist()
-    ['سورية', 77, 5]
+    >>> row = term_frequencies(newslib.load_corpus("data"), top=1).iloc[0]
+    >>> row["display"], int(row["count"]), int(row["docs"])
+    ('سورية', 77, 5)
     """
     m = term_matrix(corpus)
     total = int(_doc_tokens(corpus).sum())
