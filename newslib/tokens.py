@@ -122,8 +122,8 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
     while word_start > start and not text[word_start - 1].isspace():
         word_start -= 1
     word = text[word_start:dot].lstrip("(«\"'")
-    if len(word) == 1 and word.isalpha():
-        return True  # «د.» «م.» «أ.» and initials
+    if all(len(w) == 1 and w.isalpha() for w in word.split(".")):
+        return True  # «د.» «م.» «أ.» and initials, also dotted runs «أ.د.» «ص.ب.»
     return word.lower() in _LATIN_ABBREV
 
 
@@ -188,7 +188,13 @@ def _base(surface: str, opts: tuple) -> tuple[str, int]:
         return hit
     pre = _normalize(surface, _PRE_OPTIONS[opts])
     cut = _strip_definite(pre)
-    key = _normalize(pre[cut:], opts)
+    rest = pre[cut:]
+    if cut and "ال" + rest in _NOT_ARTICLE:
+        # «والتي» «للذين» «بالله»: a particle before a word that only looks
+        # like article + word; the key is that word («التي»), not «تي».
+        rest = "ال" + rest
+        cut -= 2 if pre[:cut].endswith("ال") else 1
+    key = _normalize(rest, opts)
     cache[surface] = hit = (key, cut)
     return hit
 
@@ -338,6 +344,12 @@ class Vocabulary:
 
     def _strip_bare(self, surface: str) -> tuple[str, int]:
         base, cut = _base(surface, self.options)
+        if cut >= 2 and "ال" + base in self.base_counts:
+            # «التزام» is not ال + «تزام»: the corpus has it after an article
+            # («الالتزام»), so the whole word is the key (same for «الكتروني»).
+            pre = _normalize(surface, _PRE_OPTIONS[self.options])
+            if pre[:cut].endswith("ال"):
+                return "ال" + base, cut - 2
         if base in self._stop or len(base) < MIN_STRIPPED + 1:
             return base, cut
         n = self.base_counts.get(base, 0)
@@ -430,8 +442,8 @@ def tokenize(
     proclitics are stripped (see :class:`Vocabulary`). ``stopwords=False``
     drops stopword tokens from the result.
 
-    >>> [(t.key, t.surface, t.start, t.end) for t in tokenize("ولافروف في موسكو.")]
-    [('لافروف', 'ولافروف', 0, 7), ('في', 'في', 8, 10), ('موسكو', 'موسكو', 11, 16)]
+    >>> [(t.key, t.surface, t.start, t.end) for t in tokenize("ولافروف في موسكو. لافروف")]
+    [('لافروف', 'ولافروف', 0, 7), ('في', 'في', 8, 10), ('موسكو', 'موسكو', 11, 16), ('لافروف', 'لافروف', 18, 24)]
     """
     vocab = vocabulary or Vocabulary.from_texts([text], **options)
     units = sentences(text)

@@ -1,0 +1,357 @@
+"""Tokens, keys, display forms, segmentation and counting on the real corpus."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+import newslib
+from newslib import Vocabulary, paragraphs, sentences, stopwords, tokenize
+from newslib.dtm import document_term_matrix
+from newslib.tokens import TOKEN_PATTERN, base_key, surface_tokens
+
+D000 = "000_b4bb5a84539e25b9"
+D001 = "001_34cc1170e1beb3ba"
+D003 = "003_cfbd479925494924"
+
+ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=200)
+ARABIC_ISH = st.text(
+    st.sampled_from("ابتسلمنويةىأإآءئؤ والكفب .؟!،؛«»\"'()…\n\n\u0651\u064e\u0640\u200f\u202eد1٢"),
+    max_size=120,
+)
+
+
+# ---------------------------------------------------------------- keys
+
+
+@pytest.mark.parametrize(
+    ("variant", "word"),
+    [("والإرهاب", "إرهاب"), ("لروسيا", "روسيا"), ("بالتنسيق", "تنسيق"), ("كيرى", "كيري")],
+)
+def test_issue_pairs_share_keys(corpus: newslib.Corpus, variant: str, word: str) -> None:
+    v = corpus.vocabulary
+    assert v.key(variant) == v.key(word)
+    assert v.key(word) == base_key(word)  # the bare word keys to itself
+
+
+def test_keys_of_the_issue_pairs(corpus: newslib.Corpus) -> None:
+    v = corpus.vocabulary
+    assert [v.key(w) for w in ("والإرهاب", "لروسيا", "بالتنسيق", "كيرى")] == [
+        "ارهاب",
+        "روسيا",
+        "تنسيق",
+        "كيري",
+    ]
+
+
+def test_attested_rest_decides_bare_proclitics(corpus: newslib.Corpus) -> None:
+    v = corpus.vocabulary
+    # «لافروف» is not ل + «افروف»; «كيري» is not ك + «يري»
+    assert v.key("لافروف") == "لافروف"
+    assert v.key("كيري") == "كيري"
+    assert v.key("وكيرى") == v.key("وكيري") == "كيري"  # و + كيري, both spellings
+    assert v.key("ولافروف") == "لافروف"
+    assert v.key("وروسيا") == "روسيا"
+
+
+def test_definite_article_and_particles() -> None:
+    assert base_key("الإرهاب") == base_key("والإرهاب") == base_key("للإرهاب") == "ارهاب"
+    assert base_key("بالتنسيق") == base_key("التنسيق") == "تنسيق"
+    assert base_key("ألمانيا") == "المانيا"  # hamza alef: not an article
+    assert base_key("الله") == "الله"
+    assert base_key("للأمم") == "امم"
+
+
+def test_particle_before_relative_pronoun_is_not_an_article(corpus: newslib.Corpus) -> None:
+    """«والتي» is و + «التي», not وال + «تي» (found by this suite: «تي» was a content word)."""
+    v = corpus.vocabulary
+    for word, function_word in [("والتي", "التي"), ("والذي", "الذي"), ("للذين", "الذين"), ("فالذي", "الذي")]:
+        assert v.key(word) == v.key(function_word), word
+        assert v.is_stop(v.key(word)), word
+    content = v.key_counts()
+    assert not {"تي", "ذي", "ذين"} & set(content)
+
+
+def test_word_starting_with_al_keeps_its_key(corpus: newslib.Corpus) -> None:
+    """«التزام» and «الالتزام» are one word with and without the article."""
+    v = corpus.vocabulary
+    assert v.key("التزام") == v.key("الالتزام") == "التزام"
+    assert v.display("التزام") == "التزام"
+    # no two content keys share one display form in the corpus's DTM
+    displays = Counter(v.display(k) for k in v.key_counts())
+    assert [d for d, n in displays.items() if n > 1] == []
+
+
+def test_display_forms(corpus: newslib.Corpus) -> None:
+    v = corpus.vocabulary
+    assert v.display(v.key("سوريه")) == "سورية"
+    assert v.display(v.key("والإرهاب")) == "إرهاب"
+    assert v.display(v.key("كيرى")) == "كيري"  # «كيري» ×3 beats «كيرى» ×2
+    assert v.display(v.key("لروسيا")) == "روسيا"
+    assert v.display("an unseen key") == "an unseen key"
+
+
+def test_display_is_the_most_frequent_bare_spelling() -> None:
+    v = Vocabulary(Counter({"سورية": 3, "سوريه": 1, "في": 5, "لسوريه": 1}))
+    assert v.key("سوريه") == v.key("سورية") == v.key("لسوريه")
+    assert v.display(v.key("سوريه")) == "سورية"
+    v2 = Vocabulary(Counter({"سورية": 1, "سوريه": 3}))
+    assert v2.display(v2.key("سورية")) == "سوريه"
+
+
+def test_display_keys_back_to_its_key(corpus: newslib.Corpus) -> None:
+    v = corpus.vocabulary
+    for key in v.key_counts():
+        display = v.display(key)
+        assert "\u0640" not in display
+        assert v.key(display) == key, (key, display)
+
+
+def test_stopwords_come_from_the_package_adjusted_for_news() -> None:
+    from stop_words import get_stop_words
+
+    stop = stopwords()
+    assert "في" in stop and "الذي" in stop and "الي" in stop  # «إلى», normalised
+    assert "ارهاب" not in stop and "سوريه" not in stop and "روسيا" not in stop
+    # the package list is the base: most of its words are stopword keys
+    package = [newslib.normalize(w) for w in get_stop_words("ar")]
+    assert sum(w in stop for w in package) / len(package) > 0.8
+    # content words the package lists are taken back out (newslib/data/stopwords_news.txt)
+    assert "وقف" not in stop  # «وقف الأعمال القتالية»
+
+
+def test_stopword_tokens_are_marked_and_can_be_dropped(corpus: newslib.Corpus) -> None:
+    doc = corpus[D001]
+    tokens = corpus.tokens(doc)
+    content = corpus.tokens(doc, stopwords=False)
+    assert content == [t for t in tokens if not t.stop]
+    assert any(t.stop and t.surface == "في" for t in tokens)
+    assert {t.key for t in content} >= {"لافروف", "كيري", "سوريه", "روسيا"}
+
+
+def test_light_stemming_is_optional(corpus: newslib.Corpus) -> None:
+    import snowballstemmer
+
+    stemmer = snowballstemmer.stemmer("arabic")
+    plain = corpus.vocabulary
+    stemmed = Vocabulary(plain.surface_counts, stem=True)
+    for word in ("الإرهابيين", "المسلحة", "الأمريكيين"):
+        assert stemmed.key(word) == stemmer.stemWord(plain.key(word))
+    assert len(stemmed.key_counts()) < len(plain.key_counts())
+
+
+def test_keys_are_computed_once_per_type(monkeypatch: pytest.MonkeyPatch, corpus: newslib.Corpus) -> None:
+    """Normalisation runs per word type, not per token (design: a per-type cache)."""
+    import newslib.tokens as tokens_module
+
+    calls = 0
+    real = tokens_module._normalize
+
+    def counting(text: str, key: tuple) -> str:
+        nonlocal calls
+        calls += 1
+        return real(text, key)
+
+    monkeypatch.setattr(tokens_module, "_normalize", counting)
+    monkeypatch.setattr(tokens_module, "_BASE_CACHE", {})
+    texts = corpus.texts * 20
+    n_tokens = sum(len(TOKEN_PATTERN.findall(t)) for t in texts)
+    n_types = len({s for t in texts for s in TOKEN_PATTERN.findall(t)})
+    v = Vocabulary.from_texts(texts, lowercase=False)
+    for t in texts:
+        v.analyzer(t)
+    assert n_tokens > 10 * n_types
+    assert calls <= 3 * n_types + 1000  # + stopword list
+
+
+# ---------------------------------------------------------------- tokens and offsets
+
+
+def test_offsets_map_back_for_every_token(corpus: newslib.Corpus) -> None:
+    total = 0
+    for doc in corpus:
+        for t in corpus.tokens(doc):
+            assert doc.text[t.start : t.end] == t.surface
+            total += 1
+    assert total == corpus.stats()["tokens"] > 4000
+
+
+def test_tokens_are_all_the_words_in_order(corpus: newslib.Corpus) -> None:
+    for doc in corpus:
+        tokens = corpus.tokens(doc)
+        assert [t.surface for t in tokens] == surface_tokens(doc.text)
+        assert all(a.end <= b.start for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+def test_tokens_lie_in_their_sentence_and_paragraph(corpus: newslib.Corpus) -> None:
+    for doc in corpus:
+        units = sentences(doc.text)
+        paras = paragraphs(doc.text)
+        for t in corpus.tokens(doc):
+            u = units[t.sentence]
+            assert u.start <= t.start and t.end <= u.end
+            assert u.paragraph == t.paragraph
+            ps, pe = paras[t.paragraph]
+            assert ps <= t.start and t.end <= pe
+
+
+def test_token_fields() -> None:
+    tokens = tokenize("قال لافروف، «الإرهاب»؟ نعم. ولافروف")
+    assert [t.surface for t in tokens] == ["قال", "لافروف", "الإرهاب", "نعم", "ولافروف"]
+    assert tokens[1]._fields == ("key", "surface", "start", "end", "paragraph", "sentence", "stop")
+    assert [t.sentence for t in tokens] == [0, 0, 0, 1, 2]
+    assert tokens[-1].key == "لافروف"
+
+
+def test_tokens_keep_diacritics_and_tatweel_in_surface() -> None:
+    text = "وثمّن الميدانيـة"
+    tokens = tokenize(text)
+    assert [t.surface for t in tokens] == ["وثمّن", "الميدانيـة"]
+    assert tokens[1].key == "ميدانيه"
+    assert all(text[t.start : t.end] == t.surface for t in tokens)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(ANY_TEXT, ARABIC_ISH))
+def test_tokenize_never_crashes_and_offsets_map_back(text: str) -> None:
+    tokens = tokenize(text)
+    for t in tokens:
+        assert text[t.start : t.end] == t.surface
+        assert t.surface and t.start < t.end
+    assert [t.surface for t in tokens] == surface_tokens(text)
+
+
+# ---------------------------------------------------------------- segmentation
+
+
+def test_sentences_know_arabic_question_mark_and_commas() -> None:
+    text = "هل انتهى الاجتماع؟ نعم، انتهى؛ وغادر الوفد. ثم ماذا؟"
+    got = [text[u.start : u.end] for u in sentences(text)]
+    assert got == ["هل انتهى الاجتماع؟", "نعم، انتهى؛ وغادر الوفد.", "ثم ماذا؟"]
+
+
+def test_sentences_do_not_split_on_abbreviations() -> None:
+    for text, expected in [
+        ("قال د. أحمد إن الوضع سيء. وأضاف: لا.", ["قال د. أحمد إن الوضع سيء.", "وأضاف: لا."]),
+        ("حضر أ.د. محمد الاجتماع. وغادر.", ["حضر أ.د. محمد الاجتماع.", "وغادر."]),
+        ("met Dr. Smith today. Then left.", ["met Dr. Smith today.", "Then left."]),
+        ("قال: نعم... ثم غادر.", ["قال: نعم...", "ثم غادر."]),
+    ]:
+        assert [text[u.start : u.end] for u in sentences(text)] == expected
+
+
+def test_sentence_with_doctor_in_003(corpus: newslib.Corpus) -> None:
+    doc = corpus[D003]
+    at = doc.text.index("د. بشار الجعفري")
+    (unit,) = [u for u in sentences(doc.text) if u.start <= at < u.end]
+    sentence = doc.text[unit.start : unit.end]
+    assert sentence.startswith("قدّم الوفد السوري برئاسة د. بشار الجعفري")
+    assert sentence.endswith("حول العملية الدستورية.")
+
+
+def test_paragraphs_are_the_clean_text_paragraphs(corpus: newslib.Corpus) -> None:
+    for doc in corpus:
+        spans = paragraphs(doc.text)
+        assert [doc.text[s:e] for s, e in spans] == doc.text.split("\n\n")
+        assert {u.paragraph for u in sentences(doc.text)} == set(range(len(spans)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(ANY_TEXT, ARABIC_ISH))
+def test_sentences_are_within_the_text_and_do_not_overlap(text: str) -> None:
+    units = sentences(text)
+    end = 0
+    for i, u in enumerate(units):
+        assert 0 <= end <= u.start < u.end <= len(text)
+        assert text[u.start : u.end].strip()
+        assert u.sentence == i
+        end = u.end
+    spans = paragraphs(text)
+    assert all(0 <= u.paragraph < len(spans) for u in units)
+    for u in units:
+        ps, pe = spans[u.paragraph]
+        assert ps <= u.start and u.end <= pe
+    # every word is inside some sentence
+    for m in TOKEN_PATTERN.finditer(text):
+        assert any(u.start <= m.start() and m.end() <= u.end for u in units)
+
+
+# ---------------------------------------------------------------- counting
+
+
+def _brute_force(corpus: newslib.Corpus) -> list[Counter]:
+    return [Counter(t.key for t in corpus.tokens(doc) if not t.stop) for doc in corpus]
+
+
+def test_dtm_equals_a_brute_force_recount(corpus: newslib.Corpus) -> None:
+    m = document_term_matrix(corpus)
+    assert m.matrix.shape == (5, len(m.terms))
+    assert m.doc_ids == [d.doc_id for d in corpus]
+    keys = m.keys
+    for row, expected in zip(m.matrix.toarray(), _brute_force(corpus), strict=True):
+        got = {keys[j]: int(row[j]) for j in np.flatnonzero(row)}
+        assert got == dict(expected)
+
+
+def test_dtm_term_table(corpus: newslib.Corpus) -> None:
+    m = document_term_matrix(corpus)
+    dense = m.matrix.toarray()
+    assert list(m.terms.columns[:4]) == ["key", "display", "count", "docs"]
+    assert m.terms["count"].tolist() == dense.sum(axis=0).tolist()
+    assert m.terms["docs"].tolist() == (dense > 0).sum(axis=0).tolist()
+    order = list(zip(-m.terms["count"], m.terms["key"], strict=True))
+    assert order == sorted(order)
+    assert m.terms["display"].tolist() == [corpus.vocabulary.display(k) for k in m.keys]
+    top = m.terms.iloc[0]
+    assert (top["key"], top["display"], top["docs"]) == ("سوريه", "سورية", 5)
+    total = sum(sum(c.values()) for c in _brute_force(corpus))
+    assert m.matrix.sum() == total
+
+
+def test_dtm_of_plain_texts_equals_dtm_of_corpus(corpus: newslib.Corpus) -> None:
+    a = document_term_matrix(corpus)
+    b = document_term_matrix(corpus.texts)
+    assert a.keys == b.keys
+    assert (a.matrix != b.matrix).nnz == 0
+
+
+def test_dtm_min_count(corpus: newslib.Corpus) -> None:
+    full = document_term_matrix(corpus)
+    some = document_term_matrix(corpus, min_count=5)
+    assert some.keys == [k for k, n in zip(full.keys, full.terms["count"], strict=True) if n >= 5]
+
+
+def test_analyzer_in_count_vectorizer_matches_dtm(corpus: newslib.Corpus) -> None:
+    m = document_term_matrix(corpus)
+    cv = CountVectorizer(analyzer=corpus.vocabulary.analyzer)
+    X = cv.fit_transform(corpus.texts)
+    assert set(cv.vocabulary_) == set(m.keys)
+    cols = [cv.vocabulary_[k] for k in m.keys]
+    assert (X[:, cols] != m.matrix).nnz == 0
+
+
+def test_analyzer_in_tfidf_vectorizer(corpus: newslib.Corpus) -> None:
+    m = document_term_matrix(corpus)
+    tf = TfidfVectorizer(analyzer=corpus.vocabulary.analyzer, use_idf=False, norm=None)
+    X = tf.fit_transform(corpus.texts)
+    cols = [tf.vocabulary_[k] for k in m.keys]
+    assert np.array_equal(X[:, cols].toarray(), m.matrix.toarray())
+    tfidf = TfidfVectorizer(analyzer=corpus.vocabulary.analyzer).fit(corpus.texts)
+    assert set(tfidf.get_feature_names_out()) == set(m.keys)
+    # «سورية» is in every document: the lowest idf
+    assert tfidf.idf_[tfidf.vocabulary_["سوريه"]] == tfidf.idf_.min()
+
+
+def test_analyzer_gives_content_keys_only(corpus: newslib.Corpus) -> None:
+    v = corpus.vocabulary
+    assert v.analyzer("قال لافروف في موسكو إن روسيا والإرهاب 2016") == [
+        "لافروف",
+        "موسكو",
+        "روسيا",
+        "ارهاب",
+    ]
