@@ -1,0 +1,498 @@
+"""Streaming, all local cores, or a Dask cluster: the same results every way.
+
+A corpus is read as a stream of chunks of documents (:func:`iter_chunks`);
+each chunk is counted on its own (surface counts through scikit-learn's
+``CountVectorizer``, see :func:`newslib.dtm.count_surfaces`; sentences and
+paragraphs for the statistics), and the partial results are merged: sparse matrices are stacked after their
+columns are re-indexed into one surface vocabulary, counters are added. No
+step holds the token lists of the whole corpus; what is kept grows with the
+vocabulary (corpus statistics) or with the non-zero cells of the output
+(a document-term matrix).
+
+Three engines run the per-chunk work:
+
+``"local"``
+    one process, chunk after chunk;
+``"processes"``
+    a pool of ``n_workers`` processes on this machine (default: all cores);
+``"dask"``
+    a ``dask.distributed`` cluster: the one at ``scheduler`` (an address such
+    as ``"tcp://10.0.0.5:8786"`` or a ``Client``), else a ``LocalCluster``
+    started for the call and closed after it.
+
+The main process reads the input with the loader itself (decoding, parsing,
+cleaning, the load report: exactly :func:`newslib.load_corpus`'s) and merges
+results in chunk order, so every engine returns exactly the same objects.
+Counting, segmentation and the merge are the costly steps; the first two run
+in the workers.
+At most ``2 * n_workers`` chunks are in flight, so memory stays bounded
+whatever the corpus size.
+
+>>> from newslib import engine, load_corpus
+>>> m = engine.term_matrix("data", chunk_size=2)
+>>> from newslib.dtm import document_term_matrix
+>>> ref = document_term_matrix(load_corpus("data"))
+>>> m.keys == ref.keys and (m.matrix != ref.matrix).nnz == 0
+True
+>>> engine.corpus_stats("data")["documents"]
+5
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .corpus import _ARABIC, NOT_CHROME, REPORT_COLUMNS, TABULAR, Corpus, Document, iter_documents
+from .dtm import TermMatrix, _term_matrix, count_surfaces, merge_columns, stop_surfaces
+from .tokens import Vocabulary, sentences
+
+__all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "mentions", "term_matrix"]
+
+ENGINES = ("local", "processes", "dask")
+_VOCAB_ONLY = ("stem", "min_len", "numbers")  # Vocabulary options that are not normalisation
+
+
+def iter_chunks(
+    path_or_corpus: str | Path | Corpus | Iterable[Document],
+    size: int = 1000,
+    **load_options: Any,
+) -> Iterator[list[Document]]:
+    """Yield lists of at most ``size`` documents, reading lazily.
+
+    ``load_options`` go to :func:`newslib.iter_documents` (``errors``,
+    ``clean``, ``report``, column names) when a path is given.
+
+    >>> [len(c) for c in iter_chunks("data", size=2)]
+    [2, 2, 1]
+    """
+    if size < 1:
+        raise ValueError("chunk size must be at least 1")
+    if isinstance(path_or_corpus, (str, Path)):
+        docs: Iterable[Document] = iter_documents(path_or_corpus, **load_options)
+    else:
+        docs = path_or_corpus
+    it = iter(docs)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+# ---------------------------------------------------------------- per chunk
+
+# What travels to a worker per document: (doc_id, clean text, chrome lines removed).
+_Record = tuple[str, str, int]
+
+
+@dataclass(frozen=True)
+class _Task:
+    """What each chunk computes; small and picklable."""
+
+    terms: bool = False
+    stats: bool = False
+    norm: tuple[tuple[str, Any], ...] = ()  # normalisation options for the surface counts
+    lexicon: Any = None  # a newslib.actors.Lexicon: find mentions
+    metonyms: bool = False
+    types: tuple[str, ...] | None = None
+
+
+class _Doc(NamedTuple):
+    """The two fields :func:`newslib.actors.find_mentions` reads."""
+
+    doc_id: str
+    text: str
+
+
+@dataclass
+class _Part:
+    """The mergeable result of one chunk."""
+
+    doc_ids: list[str] = field(default_factory=list)
+    X: sp.csr_matrix | None = None  # docs x surfaces, sure stopwords dropped (terms)
+    surfaces: list[str] = field(default_factory=list)
+    all_surfaces: list[str] = field(default_factory=list)  # every surface (stats)
+    all_counts: list[int] = field(default_factory=list)
+    paragraphs: int = 0
+    sentences: int = 0
+    chrome: int = 0
+    arabic: bool = False  # some document has an Arabic letter
+    arabic_tokens: int = 0
+    mentions: pd.DataFrame | None = None
+
+
+def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_matrix, list[str]]:
+    """``count_surfaces`` that also accepts a chunk without any word."""
+    try:
+        return count_surfaces(texts, drop_stopwords=drop, **norm)
+    except ValueError:  # CountVectorizer: "empty vocabulary" (no word in this chunk)
+        return sp.csr_matrix((len(texts), 0), dtype=np.int64), []
+
+
+def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
+    """Count one chunk. Runs in workers: module level, pure, picklable in and out."""
+    part = _Part()
+    texts: list[str] = []
+    for doc_id, text, chrome in records:
+        part.doc_ids.append(doc_id)
+        texts.append(text)
+        part.chrome += chrome
+    norm = dict(task.norm)
+    if task.lexicon is not None:
+        from .actors import find_mentions
+
+        docs = [_Doc(i, t) for i, t in zip(part.doc_ids, texts, strict=True)]
+        part.mentions = find_mentions(docs, task.lexicon, task.metonyms, types=task.types)
+    if task.stats:
+        part.arabic = any(_ARABIC.search(t) for t in texts)
+        for text in texts:
+            units = sentences(text)
+            part.sentences += len(units)
+            part.paragraphs += len({u.paragraph for u in units})
+        X, names = _count(texts, False, norm)
+        part.all_surfaces = names
+        part.all_counts = np.asarray(X.sum(axis=0)).ravel().tolist()
+        part.arabic_tokens = sum(n for w, n in zip(names, part.all_counts, strict=True) if _ARABIC.search(w))
+        if task.terms:
+            # Same columns count_surfaces keeps when it drops sure stopwords itself.
+            drop = stop_surfaces(**norm)
+            keep = [i for i, s in enumerate(names) if s not in drop]
+            part.X, part.surfaces = X[:, keep].tocsr(), [names[i] for i in keep]
+    elif task.terms:
+        part.X, part.surfaces = _count(texts, True, norm)
+    return part
+
+
+# ---------------------------------------------------------------- engines
+
+
+def _map_chunks(
+    task: _Task,
+    chunks: Iterable[list[_Record]],
+    engine: str,
+    n_workers: int | None,
+    scheduler: Any,
+    progress: bool,
+    total: int | None,
+) -> Iterator[_Part]:
+    """Run ``_run_chunk`` over ``chunks`` on ``engine``; yield parts in chunk order."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
+    n_workers = n_workers or os.cpu_count() or 1
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit="chunk", desc=f"newslib ({engine})")
+    try:
+        if engine == "local":
+            results: Iterator[_Part] = (_run_chunk(task, c) for c in chunks)
+        elif engine == "processes":
+            results = _pool_map(task, chunks, n_workers)
+        else:
+            results = _dask_map(task, chunks, n_workers, scheduler)
+        for part in results:
+            if bar is not None:
+                bar.update(1)
+            yield part
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _bounded(submit: Callable[[list[_Record]], Any], result: Callable[[Any], _Part],
+             chunks: Iterable[list[_Record]], window: int) -> Iterator[_Part]:
+    """Keep at most ``window`` chunks in flight; yield their results in order."""
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= window:
+            yield result(pending.popleft())
+    while pending:
+        yield result(pending.popleft())
+
+
+def _pool_map(task: _Task, chunks: Iterable[list[_Record]], n_workers: int) -> Iterator[_Part]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=n_workers) as pool:
+        yield from _bounded(lambda c: pool.submit(_run_chunk, task, c), lambda f: f.result(),
+                            chunks, 2 * n_workers)
+
+
+def _dask_map(task: _Task, chunks: Iterable[list[_Record]], n_workers: int, scheduler: Any) -> Iterator[_Part]:
+    """Chunks are submitted as they are read (not as one ``dask.bag`` built up
+    front), so the client never holds the corpus; results come back in order."""
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if isinstance(scheduler, Client):
+        client, own = scheduler, False
+    elif scheduler:
+        client, own = Client(scheduler), True
+    else:
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client, own = Client(cluster), True
+    try:
+        window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
+        yield from _bounded(lambda c: client.submit(_run_chunk, task, c, pure=False),
+                            lambda f: f.result(), chunks, window)
+    finally:
+        if own:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def _chrome(doc: Document) -> int:
+    return sum(1 for r in doc.removed if r.rule not in NOT_CHROME)
+
+
+def _records(source: Any, size: int, load_options: dict[str, Any], report: list[dict[str, str]],
+             warnings: list[str]) -> tuple[Iterator[list[_Record]], int | None]:
+    """Chunks of worker records, and how many chunks (when known).
+
+    A path is read and cleaned by the loader itself, document by document, so
+    the load report, ids and cleaning are exactly :func:`newslib.load_corpus`'s.
+    """
+    if isinstance(source, (str, Path)):
+        docs = iter_documents(source, report=report, warnings=warnings, **load_options)
+        return iter_chunks(((d.doc_id, d.text, _chrome(d)) for d in docs), size), None
+    if isinstance(source, Corpus):
+        report.extend(source.load_report.to_dict("records"))
+        warnings.extend(getattr(source, "warnings", []))
+        docs = source.documents
+    else:
+        docs = list(source)
+    recs = ((d.doc_id, d.text, _chrome(d)) for d in docs)
+    return iter_chunks(recs, size), -(-len(docs) // size)
+
+
+# ---------------------------------------------------------------- merging
+
+
+class _SurfaceStack:
+    """Stacks chunk matrices whose columns are re-indexed into one surface index."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, X: sp.csr_matrix, surfaces: list[str]) -> None:
+        setdefault, n = self.index.setdefault, len
+        remap = np.fromiter((setdefault(s, n(self.index)) for s in surfaces), dtype=np.int64,
+                            count=len(surfaces))
+        self.blocks.append((X.data, remap[X.indices].astype(np.int32), X.indptr))
+
+    def matrix(self) -> tuple[sp.csr_matrix, list[str]]:
+        """All rows, columns sorted by surface (as ``CountVectorizer`` sorts them)."""
+        names = list(self.index)
+        order = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), dtype=np.int32)
+        rank[order] = np.arange(len(names), dtype=np.int32)
+        data, indices, indptr, offset = [], [], [np.zeros(1, dtype=np.int64)], 0
+        while self.blocks:  # free each block as soon as it is copied
+            d, i, p = self.blocks.pop(0)
+            data.append(d)
+            indices.append(rank[i])
+            indptr.append(p[1:].astype(np.int64) + offset)
+            offset += int(p[-1])
+        n_rows = sum(len(p) for p in indptr) - 1
+        X = sp.csr_matrix(
+            (np.concatenate(data) if data else np.zeros(0, np.int64),
+             np.concatenate(indices) if indices else np.zeros(0, np.int32),
+             np.concatenate(indptr)),
+            shape=(n_rows, len(names)),
+        )
+        X.sort_indices()
+        return X, [names[i] for i in order]
+
+
+@dataclass
+class Analysis:
+    """What :func:`analyze` computed: ``stats`` (dict), ``terms`` (TermMatrix),
+    ``mentions`` (the DataFrame of :func:`newslib.actors.find_mentions`)."""
+
+    stats: dict[str, Any] | None = None
+    terms: TermMatrix | None = None
+    mentions: pd.DataFrame | None = None
+
+
+def analyze(
+    path_or_corpus: str | Path | Corpus,
+    *,
+    terms: bool = True,
+    stats: bool = True,
+    engine: str = "local",
+    n_workers: int | None = None,
+    scheduler: Any = None,
+    chunk_size: int = 1000,
+    progress: bool = False,
+    vocabulary_options: dict[str, Any] | None = None,
+    min_count: int = 1,
+    lexicon: Any = None,
+    metonyms: bool = False,
+    types: Iterable[str] | None = None,
+    **load_options: Any,
+) -> Analysis:
+    """One streaming pass computing the term matrix, the corpus statistics
+    and, given a ``lexicon``, the actor mentions.
+
+    Parameters
+    ----------
+    path_or_corpus : a path :func:`newslib.load_corpus` accepts (read and
+        cleaned lazily, document by document), or a loaded :class:`~newslib.Corpus`.
+    engine : ``"local"``, ``"processes"`` or ``"dask"`` (see the module notes).
+    n_workers : processes for ``"processes"`` and a local Dask cluster;
+        default ``os.cpu_count()``.
+    scheduler : Dask scheduler address or ``dask.distributed.Client``; without
+        it the ``"dask"`` engine starts (and closes) a ``LocalCluster``.
+    chunk_size : documents per chunk.
+    progress : show a progress bar (tqdm; one tick per chunk).
+    vocabulary_options : as for :func:`newslib.load_corpus` (a Corpus brings
+        its own; these override them).
+    lexicon, metonyms, types : as for :func:`newslib.actors.find_mentions`
+        (mentions are found per document, so chunks simply concatenate).
+    load_options : ``errors``, ``clean`` and column names, for paths.
+    """
+    vopts = dict(path_or_corpus.vocabulary_options) if isinstance(path_or_corpus, Corpus) else {}
+    vopts.update(vocabulary_options or {})
+    norm = tuple(sorted((k, v) for k, v in vopts.items() if k not in _VOCAB_ONLY))
+    task = _Task(terms=terms, stats=stats, norm=norm, lexicon=lexicon, metonyms=metonyms,
+                 types=tuple(types) if types is not None else None)
+    report: list[dict[str, str]] = []
+    warnings: list[str] = []
+    chunks, total = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings)
+
+    stack, counts = _SurfaceStack(), Counter()
+    doc_ids: list[str] = []
+    n_par = n_sent = chrome = arabic_tokens = 0
+    arabic = False
+    mentions: list[pd.DataFrame] = []
+    for part in _map_chunks(task, chunks, engine, n_workers, scheduler, progress, total):
+        doc_ids += part.doc_ids
+        if part.mentions is not None:
+            mentions.append(part.mentions)
+        if terms:
+            stack.add(part.X, part.surfaces)
+        if stats:
+            counts.update(dict(zip(part.all_surfaces, part.all_counts, strict=True)))
+            n_par += part.paragraphs
+            n_sent += part.sentences
+            chrome += part.chrome
+            arabic_tokens += part.arabic_tokens
+            arabic = arabic or part.arabic
+
+    out = Analysis()
+    if lexicon is not None:
+        out.mentions = _concat_mentions(mentions, lexicon, metonyms, types)
+    if terms:
+        Xs, surfaces = stack.matrix()
+        # As document_term_matrix: the vocabulary comes from the counted surfaces.
+        svec = np.asarray(Xs.sum(axis=0)).ravel().tolist()
+        vocab = Vocabulary(Counter(dict(zip(surfaces, svec, strict=True))), **vopts)
+        X, keys = merge_columns(Xs, surfaces, vocab)
+        out.terms = _term_matrix(X, keys, doc_ids, vocab, min_count)
+    if stats:
+        if isinstance(path_or_corpus, (str, Path)):
+            warnings += _corpus_warnings(len(doc_ids), arabic, len(report), path_or_corpus)
+        out.stats = _stats(Vocabulary(counts, **vopts), report, warnings, documents=len(doc_ids),
+                           paragraphs=n_par, sentences=n_sent, arabic_tokens=arabic_tokens,
+                           chrome=chrome)
+    return out
+
+
+def _concat_mentions(frames: list[pd.DataFrame], lexicon: Any, metonyms: bool,
+                     types: Iterable[str] | None) -> pd.DataFrame:
+    """Chunks' mentions in document order; ``attrs["units"]`` summed."""
+    if not frames:  # no document at all: the empty frame find_mentions gives
+        from .actors import find_mentions
+
+        return find_mentions([], lexicon, metonyms, types=types)
+    rows = [f for f in frames if len(f)]
+    out = pd.concat(rows, ignore_index=True) if rows else frames[0]
+    out.attrs = {**frames[0].attrs,
+                 "units": {u: sum(f.attrs["units"][u] for f in frames) for u in frames[0].attrs["units"]}}
+    return out
+
+
+def mentions(path_or_corpus: str | Path | Corpus, lexicon: Any, *, engine: str = "local",
+             n_workers: int | None = None, scheduler: Any = None, chunk_size: int = 1000,
+             progress: bool = False, **options: Any) -> pd.DataFrame:
+    """:func:`newslib.actors.find_mentions` over a corpus, chunk by chunk.
+
+    ``options``: ``metonyms``, ``types`` and load options. Identical result on
+    every engine; feed it to co-occurrence as the in-memory mentions.
+    """
+    return analyze(path_or_corpus, terms=False, stats=False, lexicon=lexicon, engine=engine,
+                   n_workers=n_workers, scheduler=scheduler, chunk_size=chunk_size,
+                   progress=progress, **options).mentions
+
+
+def _corpus_warnings(n_docs: int, arabic: bool, n_items: int, path: str | Path) -> list[str]:
+    """The corpus-wide warnings :func:`newslib.load_corpus` adds (same words)."""
+    if n_docs and not arabic:
+        return [f"no Arabic letters in any of the {n_docs} documents: newslib is built for Arabic; "
+                "check the corpus path and the text column"]
+    if not n_docs:
+        return [f"no documents loaded from {path}: {n_items} item(s) seen, all skipped" if n_items
+                else f"no documents loaded from {path}: no .txt, {' '.join(sorted(TABULAR))} "
+                "or .zip files found"]
+    return []
+
+
+def _stats(vocab: Vocabulary, report: list[dict[str, str]], warnings: list[str], *, documents: int,
+           paragraphs: int, sentences: int, arabic_tokens: int, chrome: int) -> dict[str, Any]:
+    """The dict of :meth:`newslib.Corpus.stats` from merged parts (same keys, same order)."""
+    frame = pd.DataFrame(report, columns=REPORT_COLUMNS)
+    status = frame["status"].value_counts().to_dict()
+    return {
+        "documents": documents,
+        "paragraphs": paragraphs,
+        "sentences": sentences,
+        "tokens": sum(vocab.surface_counts.values()),
+        "arabic_tokens": arabic_tokens,
+        "types": len(vocab.key_counts(content_only=False)),
+        "content_types": len(vocab.key_counts()),
+        "chrome_lines_removed": chrome,
+        "items_seen": len(frame),
+        "loaded": int(status.get("loaded", 0)),
+        "recovered": int(status.get("recovered", 0)),
+        "skipped": int(status.get("skipped", 0)),
+        "skipped_items": frame.loc[frame["status"] == "skipped", ["item", "reason"]].to_dict("records"),
+        "warnings": list(warnings),
+    }
+
+
+def term_matrix(path_or_corpus: str | Path | Corpus, *, engine: str = "local", n_workers: int | None = None,
+                scheduler: Any = None, chunk_size: int = 1000, progress: bool = False,
+                **options: Any) -> TermMatrix:
+    """The :func:`newslib.dtm.document_term_matrix` of a corpus, built chunk by chunk.
+
+    Same arguments as :func:`analyze` (``min_count``, ``vocabulary_options``,
+    load options). Identical result on every engine.
+    """
+    return analyze(path_or_corpus, terms=True, stats=False, engine=engine, n_workers=n_workers,
+                   scheduler=scheduler, chunk_size=chunk_size, progress=progress, **options).terms
+
+
+def corpus_stats(path_or_corpus: str | Path | Corpus, *, engine: str = "local", n_workers: int | None = None,
+                 scheduler: Any = None, chunk_size: int = 1000, progress: bool = False,
+                 **options: Any) -> dict[str, Any]:
+    """The ``newslib stats`` summary (as :meth:`newslib.Corpus.stats`), built chunk by chunk.
+
+    Memory grows with the vocabulary, not with the corpus.
+    """
+    return analyze(path_or_corpus, terms=False, stats=True, engine=engine, n_workers=n_workers,
+                   scheduler=scheduler, chunk_size=chunk_size, progress=progress, **options).stats

@@ -1,0 +1,190 @@
+"""Streaming and engines: chunked results equal the in-memory ones, on every engine.
+
+References are computed the plain way (``load_corpus`` + ``document_term_matrix``
+/ ``Corpus.stats``); the engines must reproduce them exactly: the same keys in
+the same order, display forms, counts, document ids and every matrix cell.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import newslib
+from newslib import engine
+from newslib.dtm import TermMatrix, document_term_matrix
+
+
+def assert_same_terms(got: TermMatrix, ref: TermMatrix) -> None:
+    assert got.doc_ids == ref.doc_ids
+    assert got.keys == ref.keys
+    assert got.terms["display"].tolist() == ref.terms["display"].tolist()
+    assert got.terms["count"].tolist() == ref.terms["count"].tolist()
+    assert got.terms["docs"].tolist() == ref.terms["docs"].tolist()
+    assert got.matrix.shape == ref.matrix.shape
+    assert got.matrix.dtype == ref.matrix.dtype
+    assert (got.matrix != ref.matrix).nnz == 0
+    # row and column sums agree with the table (the matrix is not just equal, it is right)
+    assert np.array_equal(np.asarray(got.matrix.sum(axis=0)).ravel(), got.terms["count"].to_numpy())
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    """A small inline lexicon (independent of data/actors.yml, which evolves)."""
+    actors = pytest.importorskip("newslib.actors")
+    return actors.Lexicon([
+        {"id": "kerry", "label": "كيري", "type": "person", "aliases": ["كيري", "كيرى", "جون كيري"]},
+        {"id": "lavrov", "label": "لافروف", "type": "person", "aliases": ["لافروف", "سيرغي لافروف"]},
+        {"id": "syria", "label": "سورية", "type": "state", "aliases": ["سورية", "سوريا"]},
+        {"id": "russia", "label": "روسيا", "type": "state", "aliases": ["روسيا"]},
+    ])
+
+
+def assert_same_mentions(got, ref, texts: dict[str, str]) -> None:
+    assert got.equals(ref)
+    assert got.attrs == ref.attrs
+    assert len(got) > 0
+    assert all(texts[d][s:e] == w for d, s, e, w in got[["doc_id", "start", "end", "surface"]].itertuples(
+        index=False))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory, corpus: newslib.Corpus) -> Path:
+    """~200 documents from the 5 seed articles, with variations, as one JSONL
+    file, plus lines the loader must report: an all-chrome page (cleaning leaves
+    nothing), an empty text and a malformed line."""
+    rng = np.random.default_rng(0)
+    lines = []
+    for k in range(40):
+        for d in corpus:
+            paras = d.raw_text.split("\n\n")
+            # drop a random paragraph, add a copy-specific word and a chrome line
+            if len(paras) > 3:
+                del paras[int(rng.integers(1, len(paras)))]
+            paras.insert(1, f"كلمة{'ابتثجحخ'[k % 7]}{'دذرزسش'[k % 6]} في سورية")
+            paras.append("اترك تعليقاً")
+            rec = {"id": f"{d.doc_id}-{k}", "title": d.title, "text": "\n\n".join(paras)}
+            lines.append(json.dumps(rec, ensure_ascii=False))
+        if k == 17:
+            lines.append(json.dumps({"id": "chrome-only", "text": "Site icon موقع\n\nاترك تعليقاً"}))
+            lines.append(json.dumps({"id": "empty", "text": "  "}))
+            lines.append('{"id": "broken", "text": ')
+    path = tmp_path_factory.mktemp("gen") / "articles.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def generated_corpus(generated: Path) -> newslib.Corpus:
+    return newslib.load_corpus(generated, errors="skip")
+
+
+@pytest.fixture(scope="module")
+def generated_reference(generated_corpus: newslib.Corpus) -> tuple[TermMatrix, dict]:
+    return document_term_matrix(generated_corpus), generated_corpus.stats()
+
+
+def test_iter_chunks_streams_in_order(generated: Path) -> None:
+    chunks = list(engine.iter_chunks(generated, size=64, errors="skip"))
+    assert [len(c) for c in chunks] == [64, 64, 64, 8]
+    ids = [d.doc_id for c in chunks for d in c]
+    assert ids == [d.doc_id for d in newslib.load_corpus(generated, errors="skip")]
+    with pytest.raises(ValueError):
+        next(engine.iter_chunks(generated, size=0))
+
+
+def test_generated_corpus_has_what_the_tests_need(generated_reference: tuple[TermMatrix, dict]) -> None:
+    ref, stats = generated_reference
+    assert stats["documents"] == 200
+    assert stats["skipped"] == 3  # all chrome, empty, malformed
+    reasons = " | ".join(s["reason"] for s in stats["skipped_items"])
+    assert "chrome" in reasons and "white space" in reasons and "JSON" in reasons
+    assert stats["chrome_lines_removed"] >= 400  # site icon + comment prompt per copy
+    assert ref.matrix.shape[0] == 200
+
+
+@pytest.mark.parametrize("engine_name", ["local", "processes"])
+def test_seed_corpus_identical(engine_name: str, corpus: newslib.Corpus, repo: Path) -> None:
+    ref = document_term_matrix(corpus)
+    for source in (repo / "data", corpus):
+        got = engine.term_matrix(source, engine=engine_name, n_workers=2, chunk_size=2)
+        assert_same_terms(got, ref)
+        assert engine.corpus_stats(source, engine=engine_name, n_workers=2, chunk_size=2) == corpus.stats()
+    # a known count survives the chunking: «سورية» heads the table
+    assert got.terms.iloc[0]["display"] == "سورية"
+
+
+@pytest.mark.parametrize("engine_name", ["local", "processes"])
+@pytest.mark.parametrize("chunk_size", [1, 7, 64, 1000])
+def test_generated_corpus_identical(engine_name: str, chunk_size: int, generated: Path,
+                                    generated_reference: tuple[TermMatrix, dict]) -> None:
+    ref, stats = generated_reference
+    if engine_name == "processes" and chunk_size == 1:
+        chunk_size = 3  # same coverage of tiny chunks, less pickling
+    result = engine.analyze(generated, engine=engine_name, n_workers=2, chunk_size=chunk_size,
+                            errors="skip")
+    assert_same_terms(result.terms, ref)
+    assert result.stats == stats
+
+
+@pytest.mark.parametrize("engine_name", ["local", "processes"])
+def test_mentions_identical(engine_name: str, lexicon, corpus: newslib.Corpus, repo: Path,
+                            generated: Path, generated_corpus: newslib.Corpus) -> None:
+    from newslib.actors import find_mentions
+
+    for source, ref_corpus in ((repo / "data", corpus), (generated, generated_corpus)):
+        got = engine.mentions(source, lexicon, engine=engine_name, n_workers=2, chunk_size=7,
+                              errors="skip")
+        assert_same_mentions(got, find_mentions(ref_corpus, lexicon),
+                             {d.doc_id: d.text for d in ref_corpus})
+    assert got.attrs["units"]["document"] == 200
+    assert set(got["actor"]) == {"kerry", "lavrov", "syria", "russia"}
+
+
+def test_min_count_and_vocabulary_options(corpus: newslib.Corpus, repo: Path) -> None:
+    ref = document_term_matrix(corpus, min_count=3, stem=True)
+    got = engine.term_matrix(repo / "data", chunk_size=2, min_count=3, vocabulary_options={"stem": True})
+    assert_same_terms(got, ref)
+    assert got.terms["count"].min() >= 3
+
+
+def test_unknown_engine_is_refused(repo: Path) -> None:
+    with pytest.raises(ValueError, match="engine must be one of"):
+        engine.term_matrix(repo / "data", engine="spark")
+
+
+def test_dask_cluster_identical(generated: Path, generated_reference: tuple[TermMatrix, dict],
+                                generated_corpus: newslib.Corpus, corpus: newslib.Corpus,
+                                repo: Path, lexicon) -> None:
+    """A real LocalCluster: scheduler and two worker processes on loopback."""
+    distributed = pytest.importorskip("dask.distributed")
+    ref, stats = generated_reference
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None, host="127.0.0.1") as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        result = engine.analyze(generated, engine="dask", scheduler=address, chunk_size=16,
+                                errors="skip", lexicon=lexicon)
+        assert_same_terms(result.terms, ref)
+        assert result.stats == stats
+        from newslib.actors import find_mentions
+
+        assert_same_mentions(result.mentions, find_mentions(generated_corpus, lexicon),
+                             {d.doc_id: d.text for d in generated_corpus})
+        seed = engine.analyze(repo / "data", engine="dask", scheduler=address, chunk_size=2)
+        assert_same_terms(seed.terms, document_term_matrix(corpus))
+        assert seed.stats == corpus.stats()
+        with distributed.Client(address) as client:
+            # the work really ran on the cluster's workers
+            assert len(client.scheduler_info()["workers"]) == 2
+            got = engine.term_matrix(corpus, engine="dask", scheduler=client, chunk_size=3)
+            assert_same_terms(got, document_term_matrix(corpus))
+
+
+@pytest.mark.slow
+def test_dask_without_address_starts_and_closes_a_local_cluster(corpus: newslib.Corpus) -> None:
+    got = engine.term_matrix(corpus, engine="dask", n_workers=1, chunk_size=2)
+    assert_same_terms(got, document_term_matrix(corpus))
