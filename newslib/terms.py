@@ -327,7 +327,9 @@ def keyness(
       as frequent in the target;
     - ``percent_diff``: %DIFF (Gabrielatos & Marchi 2012), infinite when the
       reference never has the word;
-    - ``sign``: ``+`` overuse in the target, ``-`` underuse.
+    - ``sign``: ``+`` overuse in the target, ``-`` underuse;
+    - ``docs_target``, ``docs_reference``: documents of each group with the
+      word, to tell a group's vocabulary from one article's.
 
     Sorted by ``g2`` (largest first), then key. Terms with ``a + b`` below
     ``min_count`` are dropped.
@@ -347,6 +349,8 @@ def keyness(
     sizes = _doc_tokens(corpus)
     a = np.asarray(m.matrix[target].sum(axis=0)).ravel().astype(float)
     b = np.asarray(m.matrix[reference].sum(axis=0)).ravel().astype(float)
+    docs_a = np.asarray((m.matrix[target] > 0).sum(axis=0)).ravel()
+    docs_b = np.asarray((m.matrix[reference] > 0).sum(axis=0)).ravel()
     c, d = float(sizes[target].sum()), float(sizes[reference].sum())
     keep = (a + b >= min_count) & (a + b > 0)
     a, b = a[keep], b[keep]
@@ -364,6 +368,8 @@ def keyness(
             "display": m.terms["display"].to_numpy()[keep],
             "target": a.astype(np.int64),
             "reference": b.astype(np.int64),
+            "docs_target": docs_a[keep],
+            "docs_reference": docs_b[keep],
             "target_per_10k": rel_a * PER,
             "reference_per_10k": rel_b * PER,
             "g2": g2,

@@ -197,6 +197,8 @@ def test_keyness_g2_by_hand(corpus, toks):
                 g2 += 2 * ((c - a) * math.log((c - a) / (c - e1)) + (d - b) * math.log((d - b) / (d - e2)))
             row = table.loc[key]
             assert (row["target"], row["reference"]) == (a, b)
+            assert row["docs_target"] == sum(1 for i in target if key in brute_counts(toks, {i}))
+            assert row["docs_reference"] == sum(1 for i in rest if key in brute_counts(toks, {i}))
             assert row["g2"] == pytest.approx(g2, rel=1e-9)
             assert row["p"] == pytest.approx(math.erfc(math.sqrt(g2 / 2)), rel=1e-6)
             ratio = (max(a, 0.5) / c) / (max(b, 0.5) / d)
