@@ -28,7 +28,7 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check newslib tests bench
-	$(VENV)/bin/pytest -n 2 tests
+	$(VENV)/bin/pytest -n 2 --doctest-modules newslib tests
 
 figures: $(STAMP)
 	$(VENV)/bin/newslib figures --corpus data --out figures

@@ -1,0 +1,200 @@
+"""The HTML report: executed notebooks, self-contained pages, RTL, escaping, figures.
+
+Executes the four notebooks (twice: the bundled corpus, and a small corpus with
+hostile markup in its articles), so it is the slowest module of the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from newslib.report import NOTEBOOKS, execute_notebook, run_report
+
+REPO = Path(__file__).resolve().parent.parent
+TABLES = ("documents", "terms", "mentions", "cooccurrence", "topics", "topic_assignments")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOSTILE = (
+    '<script>window.__pwned = 1; document.title = "pwned"</script>'
+    '<img src="x" onerror="window.__pwned = 2"> <b onmouseover="window.__pwned=3">عريض</b>'
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    result = run_report(REPO / "data", out, progress=lambda msg: None)
+    return result
+
+
+def _outputs(executed: Path):
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            yield cell, output
+
+
+def test_every_notebook_runs_without_error_or_visible_warning(report):
+    assert [r.name for r in report.runs] == list(NOTEBOOKS)
+    for run in report.runs:
+        assert run.ok, f"{run.name}: {run.error}"
+        assert run.page and run.page.is_file()
+        for _, output in _outputs(run.executed):
+            assert output["output_type"] != "error", run.name
+            if output["output_type"] == "stream" and output["name"] == "stderr":
+                assert "Warning" not in output["text"], f"{run.name} shows a warning: {output['text'][:300]}"
+
+
+def test_index_links_pages_and_tables(report):
+    index = (report.out / "index.html").read_text("utf-8")
+    for run in report.runs:
+        assert f'href="{run.name}.html"' in index
+    for name in TABLES:
+        path = report.out / "tables" / f"{name}.csv"
+        assert path.is_file(), f"table {name} was not exported"
+        assert f'href="tables/{name}.csv"' in index
+        text = path.read_text("utf-8")  # UTF-8, and more than a header
+        assert len(text.strip().splitlines()) >= 2, name
+
+
+def test_pages_are_self_contained(report):
+    for run in report.runs:
+        page = run.page.read_text("utf-8")
+        # nothing fetched from the network: no remote script, stylesheet or image
+        assert not re.search(r'<(script|img|link)[^>]+(src|href)="(https?:)?//', page), run.name
+        assert "cdnjs" not in page
+    # the figures are embedded as data URIs
+    pages = "".join(r.page.read_text("utf-8") for r in report.runs)
+    assert pages.count('src="data:image/png;base64,') >= 4
+
+
+def test_report_figures_equal_the_committed_ones(report):
+    made = sorted(p.name for p in (report.out / "figures").iterdir())
+    assert made, "the notebooks wrote no figure"
+    for name in made:
+        committed = REPO / "figures" / name
+        assert committed.is_file(), f"{name} is not committed in figures/"
+        assert committed.read_bytes() == (report.out / "figures" / name).read_bytes(), name
+
+
+def _chromium_eval(page: Path, script: str) -> dict:
+    """Load ``page`` in headless Chromium with ``script`` appended; the script
+    writes a JSON result into <pre id="__result">, read back from the DOM."""
+    probe = page.with_name(page.stem + ".probe.html")
+    html = page.read_text("utf-8")
+    runner = (
+        "<script>window.addEventListener('load', () => {"
+        "const r = (() => {" + script + "})();"
+        "const pre = document.createElement('pre'); pre.id = '__result';"
+        "pre.textContent = JSON.stringify(r); document.body.appendChild(pre);});</script>"
+    )
+    probe.write_text(html.replace("</body>", runner + "</body>"), "utf-8")
+    done = subprocess.run(
+        [CHROMIUM, *CHROME_FLAGS, f"--user-data-dir={page.parent / '.chrome'}",
+         "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    m = re.search(r'<pre id="__result">(.*?)</pre>', done.stdout, re.S)
+    assert m, f"no result from Chromium: {done.stderr[-500:]}"
+    import html as _html
+
+    return json.loads(_html.unescape(m.group(1)))
+
+
+ARABIC_DIRECTIONS = r"""
+const arabic = /[\u0600-\u06FF]/;
+const firstStrong = (t) => { const m = t.match(/[A-Za-z\u0600-\u06FF]/); return m ? m[0] : ''; };
+const pick = (sel) => [...document.querySelectorAll(sel)].find(
+  (e) => arabic.test(firstStrong(e.textContent)) && e.textContent.trim().length > 3);
+const p = pick('p'), td = pick('td');
+return {
+  p: p ? getComputedStyle(p).direction : null, p_text: p ? p.textContent.slice(0, 40) : null,
+  td: td ? getComputedStyle(td).direction : null, td_text: td ? td.textContent.slice(0, 40) : null,
+  td_align: td ? getComputedStyle(td).textAlign : null,
+};
+"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_arabic_paragraph_and_cell_are_rtl_in_chromium(report):
+    for name in ("01_corpus_overview", "02_term_frequencies", "03_actor_cooccurrence"):
+        page = report.out / f"{name}.html"
+        got = _chromium_eval(page, ARABIC_DIRECTIONS)
+        assert got["p"] == "rtl", (name, got)
+        assert got["td"] == "rtl", (name, got)
+        assert got["td_align"] in ("right", "start", "-webkit-right"), (name, got)
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    """A three-article corpus whose texts and titles carry script and handlers."""
+    root = tmp_path_factory.mktemp("hostile")
+    raw = root / "raw"
+    raw.mkdir()
+    for src in sorted((REPO / "data" / "raw").glob("*.txt"))[:3]:
+        text = src.read_text("utf-8")
+        lines = text.split("\n")
+        lines.insert(4, "وقال لافروف " + HOSTILE + " في موسكو.")
+        (raw / src.name).write_text(HOSTILE + " " + "\n".join(lines), "utf-8")
+    out = root / "report"
+    return run_report(root, out, progress=lambda msg: None)
+
+
+def test_markup_in_articles_stays_text(hostile_report):
+    for run in hostile_report.runs:
+        assert run.ok, f"{run.name}: {run.error}"
+        page = run.page.read_text("utf-8")
+        assert "<script>window.__pwned" not in page, run.name
+        assert 'onerror="window.__pwned' not in page, run.name
+    # the escaped markup is visible as text on at least one page (the documents table)
+    assert any("&lt;script&gt;window.__pwned" in r.page.read_text("utf-8") for r in hostile_report.runs)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_markup_in_articles_does_not_run_in_chromium(hostile_report):
+    for run in hostile_report.runs:
+        got = _chromium_eval(run.page, "return {pwned: window.__pwned || 0, title: document.title};")
+        assert got["pwned"] == 0, (run.name, got)
+        assert got["title"] != "pwned"
+
+
+def test_failed_notebook_is_named_with_its_error(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("corpus_path = None")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("raise KeyError('no such actor')")]
+    nbformat.write(nb, tmp_path / "99_broken.ipynb")
+    run = execute_notebook("99_broken", tmp_path / "out.ipynb", {"corpus_path": "x"}, notebook_dir=tmp_path)
+    assert not run.ok
+    assert "KeyError" in run.error and "no such actor" in run.error
+
+
+def test_cli_report_exits_non_zero_and_names_the_notebook(tmp_path):
+    missing = tmp_path / "no-such-corpus"
+    done = subprocess.run(
+        [sys.executable, "-m", "newslib.cli", "report", "--corpus", str(missing), "--out", str(tmp_path / "r")],
+        capture_output=True, text=True, cwd=REPO, timeout=600,
+    )
+    assert done.returncode == 1
+    assert "notebook 01_corpus_overview failed" in done.stderr
+    assert (tmp_path / "r" / "index.html").is_file()
