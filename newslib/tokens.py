@@ -30,7 +30,7 @@ from functools import cached_property
 from importlib import resources
 from typing import NamedTuple
 
-from .text import DIACRITICS, INVISIBLE_CHARS, TATWEEL, _normalize, _options, normalize
+from .text import DIACRITICS, INVISIBLE_CHARS, TATWEEL, _compiled, _normalize, _options, normalize
 
 __all__ = [
     "TOKEN_PATTERN",
@@ -46,9 +46,11 @@ __all__ = [
 ]
 
 _MARKS = re.escape(DIACRITICS + TATWEEL)
-# A word starts with a letter or digit and runs on through letters, digits,
-# diacritics and tatweel. Punctuation (، ؛ ؟ « ») and spaces end it.
-TOKEN_PATTERN = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
+# A word is a run of letters, digits, diacritics and tatweel; punctuation
+# (، ؛ ؟ « ») and spaces end it. One character class keeps the scan fast; the
+# underscore stays inside words, so hashtags such as «#فتش_جوال» are one token,
+# and a run with no letter or digit is a stopword (see Vocabulary.is_stop).
+TOKEN_PATTERN = re.compile(rf"[\w{_MARKS}]+")
 _SKIP_IN_SURFACE = set(DIACRITICS + TATWEEL + INVISIBLE_CHARS)
 
 # Particle + definite article, longest first. Checked before alef
@@ -194,7 +196,9 @@ def _base(surface: str, opts: tuple) -> tuple[str, int]:
         # like article + word; the key is that word («التي»), not «تي».
         rest = "ال" + rest
         cut -= 2 if pre[:cut].endswith("ال") else 1
-    key = _normalize(rest, opts)
+    # ``pre`` is normalised but for alef and teh marbuta; the full table on
+    # the rest adds those (translate is idempotent on everything else).
+    key = rest.translate(_compiled(opts)[2])
     cache[surface] = hit = (key, cut)
     return hit
 
@@ -319,6 +323,7 @@ class Vocabulary:
             base[b] = get(b, 0) + n
         self.base_counts = base
         self._bare_cache: dict[str, tuple[str, int]] = {}
+        self._display_cache: dict[str, str] = {}
         self._keys = _KeyMap(self._resolve)
         self._content = _KeyMap(lambda s: "" if self.is_stop(self._keys[s]) else self._keys[s])
         if stem:
@@ -386,7 +391,12 @@ class Vocabulary:
 
     def is_stop(self, key: str) -> bool:
         """Stopword, too short, or (unless ``numbers=True``) a number."""
-        return key in self._stop or len(key) < self.min_len or (not self.numbers and key.isdigit())
+        return (
+            key in self._stop
+            or len(key) < self.min_len
+            or not key[0].isalnum()
+            or (not self.numbers and key.isdigit())
+        )
 
     def analyzer(self, text: str) -> list[str]:
         """Content-word keys of ``text``: hand this to ``CountVectorizer``.
@@ -400,21 +410,30 @@ class Vocabulary:
 
     # -- display forms
     @cached_property
-    def _display(self) -> dict[str, str]:
-        bare_counts: dict[str, Counter] = {}
-        for surface, n in self.surface_counts.items():
-            key = self._keys[surface]
-            bare = _cut_surface(surface, self._bare(surface)[1]).replace(TATWEEL, "")
-            bare_counts.setdefault(key, Counter())[bare] += n
-        # Most frequent bare spelling; ties go to the alphabetically first, so
-        # the choice does not depend on the order documents were read in.
-        return {
-            k: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, c in bare_counts.items()
-        }
+    def _surfaces_by_key(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        keys = self._keys
+        for surface in self.surface_counts:
+            out.setdefault(keys[surface], []).append(surface)
+        return out
 
     def display(self, key: str) -> str:
-        """The most frequent bare spelling of ``key`` (the key itself if unseen)."""
-        return self._display.get(key, key)
+        """The most frequent bare spelling of ``key`` (the key itself if unseen).
+
+        Computed on demand: tables and charts show a few hundred keys, so the
+        spellings of the other hundreds of thousands are never compared.
+        """
+        hit = self._display_cache.get(key)
+        if hit is None:
+            bare: Counter = Counter()
+            for surface in self._surfaces_by_key.get(key, ()):
+                form = _cut_surface(surface, self._bare(surface)[1]).replace(TATWEEL, "")
+                bare[form] += self.surface_counts[surface]
+            # Most frequent; ties go to the alphabetically first, so the choice
+            # does not depend on the order documents were read in.
+            hit = min(bare.items(), key=lambda kv: (-kv[1], kv[0]))[0] if bare else key
+            self._display_cache[key] = hit
+        return hit
 
     def key_counts(self, content_only: bool = True) -> Counter:
         """Token counts per key (merging all surfaces of a key)."""
