@@ -7,6 +7,7 @@ import codecs
 import csv
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ import pytest
 
 import newslib
 from newslib import LoadError, load_corpus
+from newslib.text import INVISIBLE_CHARS
 
 IDS = [
     "000_b4bb5a84539e25b9",
@@ -369,3 +371,37 @@ def test_errors_must_be_raise_or_skip(repo: Path) -> None:
 def test_missing_path_is_an_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises((LoadError, FileNotFoundError), match="nowhere"):
         load_corpus(tmp_path / "nowhere")
+
+
+# ---------------------------------------------------------------- real-world export
+
+
+@pytest.mark.slow
+def test_saudinewsnet_day(bench_dir: Path) -> None:
+    """One day of SaudiNewsNet (a zip of a JSON array): every article accounted
+    for, metadata from the default columns, offsets and invisibles right."""
+    path = bench_dir / "saudinewsnet-dev" / "2015-07-23.zip"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    with zipfile.ZipFile(path) as zf:
+        (member,) = zf.namelist()
+        records = json.loads(zf.read(member))
+    loaded = load_corpus(path, errors="skip")
+    report = loaded.load_report
+    skipped = report[report["status"] == "skipped"]
+    assert len(report) == len(records) == len(loaded) + len(skipped)
+    # only articles without text are skipped
+    skipped_rows = {int(item.rsplit("#", 1)[1]) for item in skipped["item"]}
+    assert skipped_rows
+    assert all(not (records[i].get("content") or "").strip() for i in skipped_rows)
+    by_item = {d.source: d for d in loaded}
+    doc = by_item[f"{path.name}!{member}#0"]
+    assert doc.outlet == records[0]["source"]
+    assert doc.date == records[0]["date_extracted"]
+    assert doc.title == records[0]["title"].strip()
+    assert doc.url == records[0]["url"]
+    invisible = set(INVISIBLE_CHARS)
+    for doc in loaded.documents[:200]:
+        assert not invisible & set(doc.text)
+        for t in loaded.tokens(doc):
+            assert doc.text[t.start : t.end] == t.surface
