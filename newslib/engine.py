@@ -43,6 +43,7 @@ from __future__ import annotations
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -132,7 +133,9 @@ def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_m
     """``count_surfaces`` that also accepts a chunk without any word."""
     try:
         return count_surfaces(texts, drop_stopwords=drop, **norm)
-    except ValueError:  # CountVectorizer: "empty vocabulary" (no word in this chunk)
+    except ValueError as e:  # CountVectorizer: "empty vocabulary" (no word in this chunk)
+        if "empty vocabulary" not in str(e):
+            raise
         return sp.csr_matrix((len(texts), 0), dtype=np.int64), []
 
 
@@ -219,11 +222,24 @@ def _bounded(submit: Callable[[list[_Record]], Any], result: Callable[[Any], _Pa
         yield result(pending.popleft())
 
 
-def _pool_map(task: _Task, chunks: Iterable[list[_Record]], n_workers: int) -> Iterator[_Part]:
-    from concurrent.futures import ProcessPoolExecutor
+_WORKER_TASK: _Task | None = None  # set once per worker process (see _pool_map)
 
-    with ProcessPoolExecutor(max_workers=n_workers) as pool:
-        yield from _bounded(lambda c: pool.submit(_run_chunk, task, c), lambda f: f.result(),
+
+def _install(task: _Task) -> None:
+    global _WORKER_TASK
+    _WORKER_TASK = task
+
+
+def _run_installed(records: list[_Record]) -> _Part:
+    assert _WORKER_TASK is not None, "worker started without its task"
+    return _run_chunk(_WORKER_TASK, records)
+
+
+def _pool_map(task: _Task, chunks: Iterable[list[_Record]], n_workers: int) -> Iterator[_Part]:
+    # The task (with the lexicon) goes to each worker once, not with every
+    # chunk: its caches (name tries, key caches) then stay warm across chunks.
+    with ProcessPoolExecutor(max_workers=n_workers, initializer=_install, initargs=(task,)) as pool:
+        yield from _bounded(lambda c: pool.submit(_run_installed, c), lambda f: f.result(),
                             chunks, 2 * n_workers)
 
 
@@ -243,7 +259,9 @@ def _dask_map(task: _Task, chunks: Iterable[list[_Record]], n_workers: int, sche
         client, own = Client(cluster), True
     try:
         window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
-        yield from _bounded(lambda c: client.submit(_run_chunk, task, c, pure=False),
+        # One copy of the task per worker, reused by every chunk there (warm caches).
+        shared = client.scatter(task, broadcast=True, hash=False)
+        yield from _bounded(lambda c: client.submit(_run_chunk, shared, c, pure=False),
                             lambda f: f.result(), chunks, window)
     finally:
         if own:
@@ -283,17 +301,21 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
 
 
 class _SurfaceStack:
-    """Stacks chunk matrices whose columns are re-indexed into one surface index."""
+    """Stacks chunk matrices whose columns are re-indexed into one surface index.
+
+    Blocks are kept compact (int32 counts and columns) and copied into the
+    final int64 matrix one by one, each freed once copied.
+    """
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, X: sp.csr_matrix, surfaces: list[str]) -> None:
-        setdefault, n = self.index.setdefault, len
-        remap = np.fromiter((setdefault(s, n(self.index)) for s in surfaces), dtype=np.int64,
-                            count=len(surfaces))
-        self.blocks.append((X.data, remap[X.indices].astype(np.int32), X.indptr))
+        index = self.index
+        remap = np.array([index.setdefault(s, len(index)) for s in surfaces], dtype=np.int32)
+        data = X.data.astype(np.int32) if X.data.size and X.data.max() <= np.iinfo(np.int32).max else X.data
+        self.blocks.append((data, remap[X.indices], X.indptr.astype(np.int64)))
 
     def matrix(self) -> tuple[sp.csr_matrix, list[str]]:
         """All rows, columns sorted by surface (as ``CountVectorizer`` sorts them)."""
@@ -301,20 +323,22 @@ class _SurfaceStack:
         order = sorted(range(len(names)), key=names.__getitem__)
         rank = np.empty(len(names), dtype=np.int32)
         rank[order] = np.arange(len(names), dtype=np.int32)
-        data, indices, indptr, offset = [], [], [np.zeros(1, dtype=np.int64)], 0
-        while self.blocks:  # free each block as soon as it is copied
-            d, i, p = self.blocks.pop(0)
-            data.append(d)
-            indices.append(rank[i])
-            indptr.append(p[1:].astype(np.int64) + offset)
-            offset += int(p[-1])
-        n_rows = sum(len(p) for p in indptr) - 1
-        X = sp.csr_matrix(
-            (np.concatenate(data) if data else np.zeros(0, np.int64),
-             np.concatenate(indices) if indices else np.zeros(0, np.int32),
-             np.concatenate(indptr)),
-            shape=(n_rows, len(names)),
-        )
+        nnz = sum(len(b[0]) for b in self.blocks)
+        n_rows = sum(len(b[2]) - 1 for b in self.blocks)
+        idx = np.int32 if nnz < np.iinfo(np.int32).max else np.int64  # as scipy would choose
+        data = np.empty(nnz, dtype=np.int64)
+        indices = np.empty(nnz, dtype=idx)
+        indptr = np.zeros(n_rows + 1, dtype=idx)
+        at = row = 0
+        self.blocks.reverse()
+        while self.blocks:
+            d, i, p = self.blocks.pop()
+            data[at : at + len(d)] = d
+            indices[at : at + len(d)] = rank[i]
+            indptr[row + 1 : row + len(p)] = p[1:] + at
+            at += len(d)
+            row += len(p) - 1
+        X = sp.csr_matrix((data, indices, indptr), shape=(n_rows, len(names)))
         X.sort_indices()
         return X, [names[i] for i in order]
 
@@ -403,6 +427,7 @@ def analyze(
         svec = np.asarray(Xs.sum(axis=0)).ravel().tolist()
         vocab = Vocabulary(Counter(dict(zip(surfaces, svec, strict=True))), **vopts)
         X, keys = merge_columns(Xs, surfaces, vocab)
+        del Xs  # the surface matrix is not needed any more: free it before the last copy
         out.terms = _term_matrix(X, keys, doc_ids, vocab, min_count)
     if stats:
         if isinstance(path_or_corpus, (str, Path)):

@@ -151,6 +151,18 @@ def test_min_count_and_vocabulary_options(corpus: newslib.Corpus, repo: Path) ->
     assert got.terms["count"].min() >= 3
 
 
+def test_chunk_without_words(corpus: newslib.Corpus) -> None:
+    """A chunk may hold no word at all (CountVectorizer refuses it alone); the corpus still counts."""
+    docs = [newslib.Document(doc_id=str(i), title="", text=t, raw_text=t)
+            for i, t in enumerate(["سورية وروسيا في سورية", "؟ ... !", "روسيا"])]
+    small = newslib.Corpus(docs)
+    got = engine.term_matrix(small, chunk_size=1)
+    assert_same_terms(got, document_term_matrix(small))
+    assert got.keys == ["روسيا", "سوريه"]  # 2 each: ties go by key
+    assert got.matrix.toarray().tolist() == [[1, 2], [0, 0], [1, 0]]
+    assert engine.corpus_stats(small, chunk_size=1) == small.stats()
+
+
 def test_unknown_engine_is_refused(repo: Path) -> None:
     with pytest.raises(ValueError, match="engine must be one of"):
         engine.term_matrix(repo / "data", engine="spark")

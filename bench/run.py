@@ -1,0 +1,310 @@
+"""``make bench``: newslib's throughput and memory beside their baselines.
+
+Every measurement runs in a fresh Python process (so peak memory, read from
+``ru_maxrss``, belongs to that measurement alone) and is repeated; the table
+shows medians. Each row is measured in the same run as its baseline and the
+ratio is computed from the two medians.
+
+Rows
+----
+a. tokenization pass: read + clean + normalise + tokenize into a
+   document-term matrix (``newslib.engine.term_matrix``, one process) vs
+   scikit-learn's default ``CountVectorizer()`` on the same raw texts, read
+   from the same files, in one process. Goal: time ratio <= 1.0.
+b. the same pass on all cores (``engine="processes"``) vs one process.
+   Goal: speed-up >= 1.7 on 2 cores.
+c. peak memory of the streamed passes on the 1x corpus and on a 10x corpus
+   built here (each copy of every article perturbed by a copy-specific
+   sentence, so the vocabulary grows a little), written as JSONL shards of
+   1,000 articles to a temporary folder and streamed from there. Goal: peak
+   on 10x < 2x peak on 1x and < 2 GB.
+d. actor mentions (``data/actors.yml``) + sentence co-occurrence.
+e. topic clustering: ``bench/topics.py``'s ``measure()`` when it exists.
+
+Usage: ``.venv/bin/python bench/run.py [--repeats N] [--repeats-10x N] [--skip-10x]``. Results
+go to ``bench/results/<timestamp>.json`` (ignored by git). Without the
+benchmark corpus (``../shared/bench/saudinewsnet-dev``) it says so and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "bench" / "saudinewsnet-dev"
+RESULTS = REPO / "bench" / "results"
+SHARD = 1000
+COPIES = 10
+MEASURED: list[list[dict[str, Any]]] = []  # every run, for the results file
+
+
+# ---------------------------------------------------------------- measurements (child side)
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process and of its finished children, in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024  # Linux reports KiB
+
+
+def _measure(name: str, path: str, workers: int) -> dict[str, Any]:
+    """One measurement; runs in a fresh process (see ``--child``)."""
+    import newslib
+    from newslib import engine
+
+    t0 = time.perf_counter()
+    info: dict[str, Any] = {}
+    if name == "sklearn":
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        texts = [d.raw_text for d in newslib.iter_documents(path, clean=False)]
+        X = CountVectorizer().fit_transform(texts)
+        info = {"docs": X.shape[0], "columns": X.shape[1]}
+    elif name in ("terms_local", "terms_processes"):
+        eng = name.split("_")[1]
+        m = engine.term_matrix(path, engine=eng, n_workers=workers)
+        info = {"docs": m.matrix.shape[0], "columns": m.matrix.shape[1], "nnz": int(m.matrix.nnz)}
+    elif name in ("stats_local", "stats_processes"):
+        s = engine.corpus_stats(path, engine=name.split("_")[1], n_workers=workers)
+        info = {"docs": s["documents"], "tokens": s["tokens"], "types": s["types"]}
+    elif name in ("mentions_local", "mentions_processes"):
+        from newslib.actors import load_lexicon
+
+        lexicon = load_lexicon(REPO / "data" / "actors.yml")
+        m = engine.mentions(path, lexicon, engine=name.split("_")[1], n_workers=workers)
+        info = {"docs": m.attrs["units"]["document"], "mentions": len(m)}
+        try:
+            from newslib.cooccurrence import cooccurrence
+        except ImportError:
+            info["cooccurrence"] = "newslib.cooccurrence not available"
+        else:
+            pairs = cooccurrence(m, "sentence")
+            info["pairs"] = len(pairs)
+    else:
+        raise ValueError(name)
+    info["seconds"] = time.perf_counter() - t0
+    info["peak_mb"] = _peak_mb()
+    return info
+
+
+def _child(args: argparse.Namespace) -> int:
+    print(json.dumps(_measure(args.child, args.path, args.workers)))
+    return 0
+
+
+# ---------------------------------------------------------------- runner (parent side)
+
+
+def run_child(name: str, path: Path, workers: int) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", name, "--path", str(path), "--workers", str(workers)]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
+    if out.returncode != 0:
+        raise RuntimeError(f"{name} on {path} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def repeat(name: str, path: Path, workers: int, n: int) -> dict[str, Any]:
+    """Medians of ``n`` fresh-process runs (seconds and peak memory), plus the runs."""
+    runs = []
+    for _ in range(n):
+        runs.append(run_child(name, path, workers))
+        print(f"  {name:<18} {path.name:<22} {runs[-1]['seconds']:7.2f} s  {runs[-1]['peak_mb']:7.0f} MB",
+              flush=True)
+    MEASURED.append(runs)
+    return {
+        **{k: v for k, v in runs[0].items() if k not in ("seconds", "peak_mb")},
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "peak_mb": statistics.median(r["peak_mb"] for r in runs),
+        "runs": runs,
+        "name": name,
+        "path": str(path),
+    }
+
+
+def build_copies(source: Path, out: Path, copies: int) -> dict[str, Any]:
+    """Write ``copies`` perturbed copies of every article as JSONL shards (streamed).
+
+    Copy 0 is the corpus itself; copy k > 0 adds one sentence naming the copy
+    and the article's place in it (two new word types per copy and residue),
+    so the vocabulary grows modestly, as it does in a real, larger archive.
+    """
+    import newslib
+
+    out.mkdir(parents=True)
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    n = raw_bytes = shard = 0
+    buf: list[str] = []
+
+    def flush() -> None:
+        nonlocal shard, buf
+        if buf:
+            (out / f"part-{shard:04d}.jsonl").write_text("".join(buf), encoding="utf-8")
+            shard += 1
+            buf = []
+
+    for k in range(copies):
+        for i, d in enumerate(newslib.iter_documents(source, clean=False)):
+            text = d.raw_text
+            if k:
+                text += f"\n\nنسخة {letters[k % 28]}{letters[k // 28 % 28]}وف{letters[i % 28]}{letters[i // 28 % 28]}."
+            buf.append(json.dumps({"id": f"{d.doc_id}~{k}", "text": text}, ensure_ascii=False) + "\n")
+            raw_bytes += len(text.encode("utf-8"))
+            n += 1
+            if len(buf) == SHARD:
+                flush()
+    flush()
+    return {"docs": n, "raw_mb": raw_bytes / 1e6, "shards": shard}
+
+
+def _row(task: str, corpus: str, ours: dict, base: dict | None, label: str, base_label: str,
+         ratio: float | None, goal: str, mb: float | None) -> dict[str, Any]:
+    docs = ours.get("docs")
+    return {
+        "task": task, "corpus": corpus, "ours": label, "baseline": base_label,
+        "ours_s": ours["seconds"], "base_s": base["seconds"] if base else None,
+        "ours_mb_s": mb / ours["seconds"] if mb else None,
+        "ours_docs_s": docs / ours["seconds"] if docs else None,
+        "ours_peak_mb": ours["peak_mb"], "base_peak_mb": base["peak_mb"] if base else None,
+        "ratio": ratio, "goal": goal,
+    }
+
+
+def _fmt(v: Any, spec: str) -> str:
+    width = int(spec.split(".")[0])
+    return "-".rjust(width) if v is None else format(v, spec)
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    head = (f"{'task':<34} {'corpus':<6} {'ours':<26} {'baseline':<26} {'ours s':>7} {'base s':>7} "
+            f"{'MB/s':>6} {'docs/s':>7} {'peak MB':>8} {'base MB':>8} {'ratio':>6}  goal")
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(f"{r['task']:<34} {r['corpus']:<6} {r['ours']:<26} {r['baseline']:<26} "
+              f"{_fmt(r['ours_s'], '7.2f')} {_fmt(r['base_s'], '7.2f')} {_fmt(r['ours_mb_s'], '6.2f')} "
+              f"{_fmt(r['ours_docs_s'], '7.0f')} {_fmt(r['ours_peak_mb'], '8.0f')} "
+              f"{_fmt(r['base_peak_mb'], '8.0f')} {_fmt(r['ratio'], '6.2f')}  {r['goal']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=3, help="fresh-process runs per row (median; default 3)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="all cores by default")
+    p.add_argument("--repeats-10x", type=int, default=None,
+                   help="runs per 10x row (default: --repeats); each 10x run takes ~10x longer")
+    p.add_argument("--skip-10x", action="store_true", help="leave out the 10x corpus rows")
+    p.add_argument("--corpus", type=Path, default=CORPUS)
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--path", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        return _child(args)
+    if not args.corpus.is_dir():
+        print(f"benchmark corpus not found at {args.corpus} (../shared/bench beside the project); "
+              "nothing measured.")
+        return 0
+
+    n, w = args.repeats, args.workers
+    load = os.getloadavg()
+    print(f"newslib bench: {args.corpus}, {n} repeats, {w} workers, {os.cpu_count()} cores, "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
+    rows: list[dict[str, Any]] = []
+    meta: dict[str, Any] = {"repeats": n, "workers": w, "cores": os.cpu_count(), "load_before": load}
+    with tempfile.TemporaryDirectory(prefix="newslib-bench-") as tmp:
+        one = build_copies(args.corpus, Path(tmp) / "1x", 1)
+        meta["corpus_1x"] = one
+        mb = one["raw_mb"]
+        print(f"1x: {one['docs']} articles, {mb:.1f} MB of raw text", flush=True)
+
+        # (a) tokenization pass vs CountVectorizer, and (b) one process vs all cores
+        sk = repeat("sklearn", args.corpus, 1, n)
+        loc = repeat("terms_local", args.corpus, 1, n)
+        proc = repeat("terms_processes", args.corpus, w, n)
+        rows.append(_row("a. tokenization pass -> DTM", "1x", loc, sk, "newslib, 1 process",
+                         "CountVectorizer(), 1 proc", loc["seconds"] / sk["seconds"], "ratio <= 1.0", mb))
+        rows.append(_row("b. same pass, all cores", "1x", proc, loc, f"newslib, {w} processes",
+                         "newslib, 1 process", loc["seconds"] / proc["seconds"], "speed-up >= 1.7", mb))
+
+        # (c) peak memory, 1x vs 10x, streamed from JSONL shards
+        mem = {"1x": {"stats": repeat("stats_local", Path(tmp) / "1x", 1, n),
+                      "terms": repeat("terms_local", Path(tmp) / "1x", 1, n)}}
+        if not args.skip_10x:
+            ten = build_copies(args.corpus, Path(tmp) / "10x", COPIES)
+            meta["corpus_10x"] = ten
+            print(f"10x: {ten['docs']} articles, {ten['raw_mb']:.1f} MB of raw text", flush=True)
+            n10 = args.repeats_10x or n
+            meta["repeats_10x"] = n10
+            mem["10x"] = {"stats": repeat("stats_local", Path(tmp) / "10x", 1, n10),
+                          "terms": repeat("terms_local", Path(tmp) / "10x", 1, n10)}
+        for what, label in (("stats", "corpus stats (counts)"), ("terms", "term matrix (sparse DTM)")):
+            base = mem["1x"][what]
+            rows.append(_row(f"c. streamed {what}", "1x", base, None, label, "-", None, "-", mb))
+            if "10x" in mem:
+                big = mem["10x"][what]
+                rows.append(_row(f"c. streamed {what}: peak 10x/1x", "10x", big, base, label, "same, 1x corpus",
+                                 big["peak_mb"] / base["peak_mb"], "peak ratio < 2, < 2048 MB",
+                                 meta["corpus_10x"]["raw_mb"]))
+
+        # (d) mentions + co-occurrence
+        try:
+            m_loc = repeat("mentions_local", args.corpus, 1, n)
+            m_proc = repeat("mentions_processes", args.corpus, w, n)
+        except RuntimeError as e:
+            print(f"mentions not measured: {str(e).splitlines()[-1]}")
+            meta["mentions_error"] = str(e)
+        else:
+            rows.append(_row("d. mentions + co-occurrence", "1x", m_loc, None, "1 process", "-", None,
+                             "-", mb))
+            rows.append(_row("d. same, all cores", "1x", m_proc, m_loc, f"{w} processes", "1 process",
+                             m_loc["seconds"] / m_proc["seconds"], "speed-up >= 1.7", mb))
+
+    # (e) topic clustering: measured by bench/topics.py (another part of the suite)
+    topics = Path(__file__).with_name("topics.py")
+    topic_rows: Any = None
+    if topics.is_file():
+        sys.path.insert(0, str(topics.parent))
+        try:
+            import topics as topics_bench  # type: ignore[import-not-found]
+
+            if hasattr(topics_bench, "measure"):
+                topic_rows = topics_bench.measure(args.corpus, repeats=n)
+        except Exception as e:  # its failure must not hide the rows above
+            topic_rows = f"bench/topics.py failed: {e}"
+    if isinstance(topic_rows, list):
+        rows.extend(topic_rows)
+    else:
+        rows.append({"task": "e. topic clustering", "corpus": "1x",
+                     "ours": "see bench/topics.py", "baseline": "-", "ours_s": None, "base_s": None,
+                     "ours_mb_s": None, "ours_docs_s": None, "ours_peak_mb": None, "base_peak_mb": None,
+                     "ratio": None, "goal": topic_rows or "measured by bench/topics.py (not found)"})
+
+    meta["load_after"] = os.getloadavg()
+    print()
+    print_table(rows)
+    la = meta["load_after"]
+    n10 = meta.get("repeats_10x", n)
+    print(f"\nmedians of {n} fresh-process runs ({n10} for 10x rows); ratio a = ours/baseline time, "
+          f"b and d = speed-up, c = peak 10x / peak 1x. Load average after: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} "
+          f"on {os.cpu_count()} cores.")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
+    result = {"rows": rows, "meta": meta, "measurements": MEASURED}
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str))
+    print(f"written {out.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
