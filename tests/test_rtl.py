@@ -436,7 +436,7 @@ def test_setup_is_idempotent():
     import matplotlib
     from matplotlib import font_manager
 
-    rtl.setup()
+    rtl.setup(force=True)
     before = dict(matplotlib.rcParams)
     n_fonts = len(font_manager.fontManager.ttflist)
     rtl.setup()
