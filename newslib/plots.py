@@ -7,9 +7,9 @@ the right (bar labels and heatmap rows on the right, the first heatmap column
 on the right, bars growing leftwards from a baseline on the right), titles
 aligned right.
 
->>> from newslib import plots
+>>> from newslib import plots, rtl
 >>> fig, ax = plots.bar_terms(["سورية", "روسيا"], [12, 30])
->>> [t.get_text() for t in ax.get_yticklabels()] == ["روسيا", "سورية"] or True
+>>> [t.get_text() for t in ax.get_yticklabels()] == [rtl.label("روسيا"), rtl.label("سورية")]
 True
 """
 
