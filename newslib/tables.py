@@ -9,7 +9,7 @@ run. :func:`save_table` writes the full table as UTF-8 CSV.
 
 >>> import pandas as pd
 >>> t = show(pd.DataFrame({"display": ["سورية"], "count": [77]}))
->>> '<td dir="rtl" style="text-align: right">سورية</td>' in t.html
+>>> '<td dir="rtl" style="text-align: right; white-space: nowrap">سورية</td>' in t.html
 True
 """
 
@@ -30,6 +30,7 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe7
 _LATIN = re.compile("[A-Za-z]")
 _NAME = re.compile(r"^[\w.-]+$")
 _ALIGN = {"left", "right", "center"}
+NOWRAP = 24  # columns whose cells are all this short are kept on one line
 
 
 def _is_arabic(value: object) -> bool:
@@ -103,7 +104,9 @@ def show(
     df : the table.
     rtl_columns : columns to set right to left (``dir="rtl"``, right
         aligned); by default those whose text is mostly Arabic
-        (:func:`arabic_columns`). Other text columns get ``dir="auto"``.
+        (:func:`arabic_columns`). A cell of such a column that is not
+        mostly Arabic (a file name, a URL) gets ``dir="auto"``, as do the
+        cells of other text columns.
     caption : shown above the table (escaped, ``dir="auto"``).
     max_rows : rows shown (the first ones); a note gives the full count.
         ``None`` shows all.
@@ -130,30 +133,43 @@ def show(
         raise ValueError(f"align values must be one of {sorted(_ALIGN)}: {bad}")
     shown = frame if max_rows is None else frame.head(max_rows)
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    text = [[_format(v, float_format) for v in row] for row in shown.itertuples(index=False, name=None)]
+    widths = [max((len(r[i]) for r in text), default=0) for i in range(frame.shape[1])]
 
-    def attrs(col: object) -> str:
+    def style(i: int, col: object) -> tuple[str, str]:
+        """(direction, style) of a column's cells; Arabic columns are rtl, right-aligned."""
         if col in rtl:
             d, a = "rtl", "right"
         elif col in numeric:
             d, a = "ltr", "right"
         else:
             d, a = "auto", "right" if direction == "rtl" else "left"
-        a = align.get(col, a)
-        return f'dir="{d}" style="text-align: {a}"'
+        css = f"text-align: {align.get(col, a)}"
+        if col in numeric or widths[i] <= NOWRAP:
+            css += "; white-space: nowrap"  # ids, dates, numbers: never broken over lines
+        return d, css
 
-    cells = {col: attrs(col) for col in frame.columns}
+    columns = [style(i, c) for i, c in enumerate(frame.columns)]
+
+    def cell(tag: str, value: str, d: str, css: str, rtl_column: bool) -> str:
+        # In an Arabic column a cell without Arabic (a file name, a URL) lets
+        # the browser pick its direction, so "x-1.jpg" is not reordered.
+        if rtl_column and not _is_arabic(value):
+            d = "auto"
+        return f'<{tag} dir="{d}" style="{css}">{html.escape(value)}</{tag}>'
+
     out = [f'<table class="newslib-table" dir="{direction}">']
     if caption:
         out.append(f'<caption dir="auto">{html.escape(caption)}</caption>')
     out.append("<thead><tr>")
-    out.extend(f"<th {cells[c]}>{html.escape(str(c))}</th>" for c in frame.columns)
+    out.extend(cell("th", str(c), d, css, False) for c, (d, css) in zip(frame.columns, columns, strict=True))
     out.append("</tr></thead>")
     out.append("<tbody>")
-    for row in shown.itertuples(index=False, name=None):
+    for row in text:
         out.append("<tr>")
         out.extend(
-            f"<td {cells[c]}>{html.escape(_format(v, float_format))}</td>"
-            for c, v in zip(frame.columns, row, strict=True)
+            cell("td", v, d, css, c in rtl)
+            for c, v, (d, css) in zip(frame.columns, row, columns, strict=True)
         )
         out.append("</tr>")
     out.append("</tbody></table>")

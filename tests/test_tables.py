@@ -54,11 +54,15 @@ def test_show_marks_arabic_columns_rtl_and_right_aligned():
             by_col.setdefault("title", set()).add(attrs)
         if tag == "td" and content in ("3", "2", "1"):
             by_col.setdefault("count", set()).add(attrs)
-    assert by_col["title"] == {' dir="rtl" style="text-align: right"'}
-    assert by_col["count"] == {' dir="ltr" style="text-align: right"'}
+    assert by_col["title"] == {' dir="rtl" style="text-align: right; white-space: nowrap"'}
+    assert by_col["count"] == {' dir="ltr" style="text-align: right; white-space: nowrap"'}
     forced = show(df, rtl_columns=["text", "title"])
-    rtl_cells = [c for tag, a, c in cells(forced.html) if tag == "td" and 'dir="rtl"' in a]
-    assert len(rtl_cells) == 6
+    td = [(a, c) for tag, a, c in cells(forced.html) if tag == "td"]
+    rtl_cells = [c for a, c in td if 'dir="rtl"' in a]
+    assert rtl_cells == ["لافروف يناقش", "جبهة موحدة", "سورية &amp; &lt;b&gt;روسيا&lt;/b&gt;", "الأمن الجماعي"]
+    # A cell without Arabic in an Arabic column (markup, a file name) is not forced rtl.
+    latin = [a for a, c in td if c.startswith("&lt;script") or c.startswith("&lt;img")]
+    assert latin and all('dir="auto"' in a and "text-align: right" in a for a in latin)
     with pytest.raises(KeyError):
         show(df, rtl_columns=["missing"])
 
@@ -70,7 +74,7 @@ def test_show_kwic_layout_right_to_left(corpus):
     heads = [c for tag, _, c in cells(t.html) if tag == "th"]
     assert heads == list(k.columns)  # in an rtl table the first column stands rightmost
     left_attrs = {a for tag, a, c in cells(t.html) if tag == "td" and c in set(k["left"])}
-    assert left_attrs == {' dir="rtl" style="text-align: left"'}
+    assert left_attrs == {' dir="rtl" style="text-align: left"'}  # long: may wrap
     assert "موحّدة" in t.html
 
 
@@ -95,7 +99,7 @@ def test_show_survives_nbconvert_html():
     ]
     nb.cells = [cell]
     page, _ = HTMLExporter().from_notebook_node(nb)
-    assert '<td dir="rtl" style="text-align: right">جبهة موحدة</td>' in page
+    assert '<td dir="rtl" style="text-align: right; white-space: nowrap">جبهة موحدة</td>' in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)" not in page and "<img src=x" not in page
 
