@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import filterfalse
 from typing import Any
 
@@ -78,14 +79,42 @@ class _SurfaceAnalyzer:
 
 
 def count_surfaces(
-    texts: Iterable[str], drop_stopwords: bool = True, **options
+    texts: Iterable[str], drop_stopwords: bool = True, counter: str = "arrow", **options
 ) -> tuple[sp.csr_matrix, list[str]]:
-    """Surface counts per text: a (texts x surfaces) CSR matrix and its columns."""
+    """Surface counts per text: a (texts x surfaces) CSR matrix and its columns.
+
+    ``counter="sklearn"`` counts with ``CountVectorizer`` (columns sorted);
+    the default ``"arrow"`` gives the same counts (columns in first-seen
+    order) without a Python step per token: Arrow dictionary-encodes all
+    tokens of the batch in C++ and SciPy sums the (document, surface) pairs.
+    It is about 1.7x faster on SaudiNewsNet (see bench/run.py).
+    """
     drop = _stop_surfaces(_options(options)) if drop_stopwords else frozenset()
-    cv = CountVectorizer(analyzer=_SurfaceAnalyzer(drop), lowercase=False, dtype=np.int64)
-    X = cv.fit_transform(texts)
-    names = cv.get_feature_names_out().tolist()
-    return X.tocsr(), names
+    analyzer = _SurfaceAnalyzer(drop)
+    if counter == "sklearn":
+        cv = CountVectorizer(analyzer=analyzer, lowercase=False, dtype=np.int64)
+        X = cv.fit_transform(texts)
+        return X.tocsr(), cv.get_feature_names_out().tolist()
+    if counter != "arrow":
+        raise ValueError("counter must be 'arrow' or 'sklearn'")
+    import pyarrow as pa
+
+    tokens: list[str] = []
+    lengths: list[int] = []
+    extend, append = tokens.extend, lengths.append
+    for text in texts:
+        words = analyzer(text)
+        extend(words)
+        append(len(words))
+    encoded = pa.array(tokens, type=pa.string()).dictionary_encode()
+    names = encoded.dictionary.to_pylist()
+    cols = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    X = sp.csr_matrix(
+        (np.ones(len(cols), dtype=np.int64), (rows, cols)), shape=(len(lengths), len(names))
+    )
+    X.sum_duplicates()  # coo -> csr already sums; this sorts indices too
+    return X, names
 
 
 @dataclass
@@ -94,16 +123,24 @@ class TermMatrix:
 
     ``terms`` has one row per column: ``key``, ``display``, ``count`` (tokens)
     and ``docs`` (document frequency), sorted by count (descending) then key.
+    Display forms are filled in on first access to ``terms``: building the
+    matrix does not compare the spellings of every word.
     """
 
     matrix: sp.csr_matrix
-    terms: pd.DataFrame
+    counts: pd.DataFrame  # key, count, docs
     doc_ids: list[str]
     vocabulary: Vocabulary
 
+    @cached_property
+    def terms(self) -> pd.DataFrame:
+        out = self.counts.copy()
+        out.insert(1, "display", [self.vocabulary.display(k) for k in out["key"]])
+        return out
+
     @property
     def keys(self) -> list[str]:
-        return self.terms["key"].tolist()
+        return self.counts["key"].tolist()
 
     def frame(self) -> pd.DataFrame:
         """Long table: ``doc_id``, ``key``, ``display``, ``count`` (non-zero cells)."""
@@ -125,7 +162,7 @@ def merge_columns(
     X: sp.csr_matrix, surfaces: Sequence[str], vocab: Vocabulary
 ) -> tuple[sp.csr_matrix, list[str]]:
     """Merge surface columns into content-key columns: ``X @ M`` with M 0/1."""
-    keys = [vocab.key(s) for s in surfaces]
+    keys = vocab.keys(surfaces)
     content = sorted({k for k in keys if not vocab.is_stop(k)})
     index = {k: i for i, k in enumerate(content)}
     rows = [i for i, k in enumerate(keys) if k in index]
@@ -175,12 +212,7 @@ def _term_matrix(
     docs = np.asarray((X > 0).sum(axis=0)).ravel()
     keep = np.flatnonzero(count >= min_count)
     terms = pd.DataFrame(
-        {
-            "key": np.asarray(keys, dtype=object)[keep],
-            "display": [vocab.display(keys[i]) for i in keep],
-            "count": count[keep],
-            "docs": docs[keep],
-        }
+        {"key": np.asarray(keys, dtype=object)[keep], "count": count[keep], "docs": docs[keep]}
     )
     order = np.lexsort((terms["key"].to_numpy(), -terms["count"].to_numpy()))
     terms = terms.iloc[order].reset_index(drop=True)
