@@ -79,6 +79,7 @@ class Actor:
 
 
 _END = None  # trie key of the payload stored at the node where a name ends
+_TAILS = None  # key, in a candidate cache, of the set of possible name-initial suffixes
 _CONJ, _PREP = "وف", "بلك"
 
 
@@ -106,7 +107,7 @@ class Lexicon:
         self._by_id: dict[str, Actor] = {}
         # name key -> (actor id, name as written, kind); kind: name/metonym/exclude
         self._names: dict[tuple[str, ...], tuple[str, str, str]] = {}
-        self._tries: dict[bool, tuple[dict, dict]] = {}
+        self._tries: dict[bool, tuple[dict, dict, set]] = {}
         self._word_cache: dict[str, tuple[str, ...]] = {}  # surface -> keys, once per type
         entries = list(entries)
         if not entries:
@@ -197,8 +198,9 @@ class Lexicon:
         )
 
     # -- matching
-    def _trie(self, metonyms: bool) -> tuple[dict, dict]:
-        """(trie of name keys, first-word candidate cache) for one setting."""
+    def _trie(self, metonyms: bool) -> tuple[dict, dict, set]:
+        """(trie of name keys, first-word candidates per surface, surfaces that
+        start no name) for one setting; the caches live as long as the lexicon."""
         hit = self._tries.get(metonyms)
         if hit is None:
             root: dict = {}
@@ -209,7 +211,7 @@ class Lexicon:
                 for k in key:
                     node = node.setdefault(k, {})
                 node[_END] = (actor_id, name, kind)
-            hit = self._tries[metonyms] = (root, {})
+            hit = self._tries[metonyms] = (root, {}, set())
         return hit
 
 
@@ -326,6 +328,14 @@ def _candidates(surface: str, root: dict, cache: dict, words: dict, options: tup
     hit = cache.get(surface)
     if hit is not None:
         return hit
+    # Every candidate is a suffix of the normalised word, or «ال» + one: a
+    # cheap test that rejects almost every word before its key is computed.
+    whole = _whole(surface, words, options)
+    tails = cache.get(_TAILS)
+    if tails is None:
+        tails = cache[_TAILS] = frozenset(root) | {k[2:] for k in root if k.startswith("ال")}
+    if not any(whole[k:] in tails for k in range(min(len(whole), 7))):
+        return ()  # the caller remembers the misses
     out: list[tuple[str, int]] = []
     for form in _word_keys(surface, words, options):
         if form in root:
@@ -341,6 +351,14 @@ def _candidates(surface: str, root: dict, cache: dict, words: dict, options: tup
     return hit
 
 
+def _whole(surface: str, cache: dict, options: tuple) -> str:
+    """The normalised word, cached per type (under a tuple key, beside the keys)."""
+    hit = cache.get((surface,))
+    if hit is None:
+        hit = cache[(surface,)] = _normalize(surface, options)
+    return hit
+
+
 def _word_keys(surface: str, cache: dict, options: tuple) -> tuple[str, ...]:
     """Keys of a word: its :func:`word_key` and the whole normalised word
     (they differ when the word starts with particles or «ال»). Cached per type."""
@@ -348,35 +366,32 @@ def _word_keys(surface: str, cache: dict, options: tuple) -> tuple[str, ...]:
     if hit is None:
         base, cut = _base(surface, options)
         key = "ال" + base if cut and base not in _NOT_ARTICLE else base
-        whole = _normalize(surface, options)
+        whole = _whole(surface, cache, options)
         hit = cache[surface] = (key,) if key == whole else (key, whole)
     return hit
 
 
-def _longest(node: dict, j: int, words: list, linked: list[bool], keys, best: tuple | None) -> tuple | None:
-    """Deepest name end reachable from ``node`` after word ``j``: (last word, payload)."""
-    if _END in node and (best is None or j > best[0]):
-        best = (j, node[_END])
-    if j + 1 < len(words) and linked[j]:
-        for k in keys(words[j + 1][2]):
-            child = node.get(k)
-            if child is not None:
-                best = _longest(child, j + 1, words, linked, keys, best)
+def _longest(node: dict, end: int, text: str, keys, best: tuple | None) -> tuple | None:
+    """Deepest name end reachable from ``node``, whose last word ends at ``end``:
+    ``(end offset, payload)``. The next word must follow after spaces only (no
+    line break, no punctuation), so a name never crosses a sentence."""
+    if _END in node and (best is None or end > best[0]):
+        best = (end, node[_END])
+    if len(node) > (_END in node):
+        m = _NEXT_WORD.match(text, end)
+        if m is not None:
+            for k in keys(m.group(1)):
+                child = node.get(k)
+                if child is not None:
+                    best = _longest(child, m.end(), text, keys, best)
     return best
 
 
-def _doc_words(text: str) -> tuple[list[tuple[int, int, str, int, int]], list]:
-    """Words of a clean text as (start, end, surface, paragraph, sentence), and
-    its sentences: the same tokens and units as :func:`newslib.tokenize`."""
-    units = sentences(text)
-    starts = [u.start for u in units]
-    words = []
-    for m in TOKEN_PATTERN.finditer(text):
-        s, e = m.span()
-        i = bisect.bisect_right(starts, s) - 1
-        p, n = (units[i].paragraph, units[i].sentence) if i >= 0 else (0, 0)
-        words.append((s, e, m.group(), p, n))
-    return words, units
+def _doc_words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """Words of ``text[start:end]`` as (start, end, surface): the tokens of
+    :func:`newslib.tokenize`."""
+    pattern = TOKEN_PATTERN
+    return [(m.start(), m.end(), m.group()) for m in pattern.finditer(text, start, len(text) if end is None else end)]
 
 
 def _documents(corpus: Any) -> Iterator[tuple[str, str]]:
@@ -426,7 +441,7 @@ def find_mentions(
     of one sentence separated by spaces only; at each word the longest name
     wins (leftmost-longest), and mentions never overlap.
     """
-    root, first_cache = lexicon._trie(metonyms)
+    root, first_cache, misses = lexicon._trie(metonyms)
     opts = lexicon.options
     word_cache = lexicon._word_cache
 
@@ -436,43 +451,61 @@ def find_mentions(
     keep = set(types) if types is not None else None
     rows: list[tuple] = []
     n_sent = n_par = n_doc = 0
+    findall = TOKEN_PATTERN.findall
     for doc_id, text in _documents(corpus):
-        words, units = _doc_words(text)
+        units = sentences(text)
         n_doc += 1
         n_sent += len(units)
         n_par += len({u.paragraph for u in units})
-        linked = [
-            words[j][4] == words[j + 1][4] and _is_space(text[words[j][1] : words[j + 1][0]])
-            for j in range(len(words) - 1)
-        ] + [False]
-        i, n = 0, len(words)
-        while i < n:
-            cands = _candidates(words[i][2], root, first_cache, word_cache, opts)
-            best = None
-            for key, cut in cands:
-                found = _longest(root[key], i, words, linked, keys, None)
-                # longest first; between equally long matches, fewer letters cut
-                if found is not None and (best is None or found[0] > best[0][0]):
-                    best = (found, cut)
-            if best is None:
-                i += 1
+        # Word types that may start a name, found with set operations; most
+        # words are in ``misses`` (types known to start no name) after a while.
+        hits = []
+        for surface in set(findall(text)) - misses:
+            if _candidates(surface, root, first_cache, word_cache, opts):
+                hits.append(surface)
+            else:
+                misses.add(surface)
+        if not hits:
+            continue
+        starts = sorted(_occurrences(text, hits))
+        unit_starts = [u.start for u in units]
+        resume = 0  # mentions never overlap: no name starts before the end of the last
+        for s, e, surface in starts:
+            if s < resume:
                 continue
-            (j, (actor_id, name, kind)), _ = best
+            best = None
+            for key, _cut in first_cache[surface]:  # ordered: fewer proclitic letters cut first
+                found = _longest(root[key], e, text, keys, None)
+                if found is not None and (best is None or found[0] > best[0]):
+                    best = found
+            if best is None:
+                continue
+            resume, (actor_id, name, kind) = best
             if kind != "exclude" and (keep is None or lexicon[actor_id].type in keep):
-                s, e = words[i][0], words[j][1]
-                rows.append((doc_id, words[i][3], words[i][4], s, e, text[s:e], actor_id, name, kind))
-            i = j + 1
+                u = units[bisect.bisect_right(unit_starts, s) - 1]
+                rows.append((doc_id, u.paragraph, u.sentence, s, resume, text[s:resume], actor_id, name, kind))
     frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
     frame.attrs["units"] = {"sentence": n_sent, "paragraph": n_par, "document": n_doc}
     frame.attrs["metonyms"] = metonyms
     return frame
 
 
-_SPACE = re.compile(r"[ \t\u00a0]+")
+def _occurrences(text: str, surfaces: Iterable[str]) -> Iterator[tuple[int, int, str]]:
+    """Every occurrence of each surface as a whole token of ``text`` (the same
+    as scanning the tokens, with ``str.find`` doing the scanning)."""
+    token_at, joined = TOKEN_PATTERN.match, TOKEN_PATTERN.fullmatch
+    for surface in surfaces:
+        size = len(surface)
+        i = text.find(surface)
+        while i >= 0:
+            m = token_at(text, i)
+            # a token runs from i to exactly i + size, and does not continue one before it
+            if m is not None and m.end() == i + size and (i == 0 or not joined(text, i - 1, i + 1)):
+                yield i, i + size, surface
+            i = text.find(surface, i + 1)
 
 
-def _is_space(gap: str) -> bool:
-    return _SPACE.fullmatch(gap) is not None
+_NEXT_WORD = re.compile(rf"[ \t\u00a0]+({TOKEN_PATTERN.pattern})")
 
 
 # ---------------------------------------------------------------- who speaks
@@ -493,7 +526,7 @@ REPORTING_VERBS: dict[str, str] = {
     "أوضح": "أوضح أوضحت يوضح توضح +موضحا +موضحة",
     "أضاف": "أضاف أضافت أضافوا يضيف تضيف +مضيفا +مضيفة",
     "رأى": "رأى رأت يرى",
-    "اعتبر": "اعتبر اعتبرت يعتبر تعتبر +معتبرا +معتبرة",
+    "اعتبر": "اعتبر اعتبرت +معتبرا +معتبرة",  # «يعتبر», «تعتبر» are mostly passive: "is considered"
     "حذر": "حذر حذرت يحذر تحذر +محذرا +محذرة",
     "لفت": "لفت لفتت +لافتا +لافتة",
     "ذكر": "ذكر ذكرت",
@@ -510,10 +543,11 @@ REPORTING_VERBS: dict[str, str] = {
 _RELAY_LEMMAS = frozenset({"نقل"})
 SPEECH_COLUMNS = ["doc_id", "paragraph", "sentence", "speaker", "verb", "cue", "start", "end", "text", "quote"]
 _SUBJECT_WINDOW = 10  # words after a verb searched for a person speaker
-_NEAR = 3  # ... and for a non-person speaker (an institution, a state)
+_NEAR = 1  # a non-person speaker (an institution, a state) must follow the verb directly
 # Words that end the subject after a verb: the complement has begun.
 _STOPPERS = frozenset(
-    _normalize(w, _options({})) for w in "أن إن بأن لأن أنه أنها إنه إنها إلى الى على عن من مع".split()
+    _normalize(w, _options({}))
+    for w in "أن إن بأن لأن أنه أنها إنه إنها إلى الى على عن من مع عقب بعد قبل خلال لدى أثناء أمام".split()
 )
 _QUOTES = "«»“”\"„"
 _QUOTED = re.compile(r"[«“\"„]\s*([^«»“”\"„]*\w[^«»“”\"„]*)[»”\"]?")
@@ -557,13 +591,19 @@ def attribute_speech(
     Rules, within one sentence:
 
     - verb then subject («وقال لافروف», «أعلن وزير الخارجية الروسي سيرغي
-      لافروف»): the first *person* mentioned in the ten words after the verb,
-      else an actor of another type (not a place) within the first three
-      words («أعلن البيت الأبيض»); the search stops at «أن», «إن», «إلى»,
-      «على», «عن», «من», «مع», a colon or a quotation mark.
-    - subject then verb («وكان لافروف أكد»): a mention ending right before
-      the verb.
-    - a participle («مشيراً», «مضيفاً») continues the sentence's last speaker;
+      لافروف»): the first *person* named in the ten words after the verb,
+      else an actor of another type (not a place) right after the verb
+      («أعلن البيت الأبيض»). The search stops where the complement or an
+      adjunct begins («أن», «إن», «إلى», «على», «عن», «من», «مع», «عقب»,
+      «خلال» ...), at a colon or a quotation mark, and skips names behind a
+      preposition («قال ... لرويترز»: the addressee).
+    - subject then verb («وكان لافروف أكد», «إلى أن لافروف أكد»): a mention
+      ending right before a verb without «و/ف», at the start of the sentence
+      or after «كان», «أن», «لكن» ...
+    - a participle («مشيراً», «مضيفاً»), or a verb with «و» followed directly
+      by its complement («... وأكدت مجدداً»), continues the sentence's last
+      speaker; a sentence opening with such a verb («وقال إن ...») continues
+      the speaker of the sentence before;
     - «نقل X عن Y»: the speaker is Y, the source;
     - a sentence that opens with a name and a colon («لافروف: ...», the
       headline pattern): that actor, with ``verb == ":"``.
@@ -581,50 +621,63 @@ def attribute_speech(
     """
     options = lexicon.options
     table = _verb_table(verbs if verbs is not None else REPORTING_VERBS, options)
-    by_doc = {d: g for d, g in mentions.groupby("doc_id", sort=False)} if len(mentions) else {}
+    types = lexicon.types
+    # mentions by document and sentence, as plain tuples (no per-group DataFrames)
+    by_doc: dict[str, dict[int, list[tuple]]] = {}
+    if len(mentions):
+        first_letter: dict[str, str] = {}
+        cols = [mentions[c].tolist() for c in ("doc_id", "sentence", "start", "end", "actor", "alias", "surface")]
+        for doc_id, sentence, start, end, actor, alias, surface in zip(*cols, strict=True):
+            if types[actor] == "place":  # places do not speak
+                continue
+            if alias not in first_letter:
+                first_letter[alias] = lexicon.key(alias)[0][:1]
+            lead = first_letter[alias]
+            conj = surface[:1] in _CONJ and surface[:1] != lead  # «وكيري», not «فلاديمير»
+            # «لرويترز», «بالأمم»: a preposition on the name; it is not a subject
+            bare = surface[1:] if conj else surface
+            prep = bare[:1] in _PREP and bare[:1] != lead
+            by_doc.setdefault(doc_id, {}).setdefault(sentence, []).append((start, end, actor, conj, prep))
     rows: list[tuple] = []
     cache: dict[str, str] = {}  # surface -> normalised form, once per word type
     for doc_id, text in _documents(corpus):
         doc_mentions = by_doc.get(doc_id)
-        if doc_mentions is None:
-            continue
-        words, units = _doc_words(text)
-        rows.extend(_speech_in_doc(doc_id, text, words, units, doc_mentions, table, lexicon, cache))
+        if doc_mentions:
+            rows.extend(_speech_in_doc(doc_id, text, doc_mentions, table, types, options, cache))
     return pd.DataFrame(rows, columns=SPEECH_COLUMNS)
 
 
-def _speech_in_doc(doc_id, text, words, units, doc_mentions, table, lexicon, cache) -> list[tuple]:
-    types, options = lexicon.types, lexicon.options
-    starts = [w[0] for w in words]
-    norm = []
-    for w in words:
-        n = cache.get(w[2])
-        if n is None:
-            n = cache[w[2]] = _normalize(w[2], options)
-        norm.append(n)
-    # mentions as word spans: (first word, last word, actor, joined by a leading و)
-    spans, inside = [], set()
-    for s, e, actor, alias, surface in doc_mentions[
-        ["start", "end", "actor", "alias", "surface"]
-    ].itertuples(index=False):
-        a = bisect.bisect_left(starts, s)
-        b = bisect.bisect_left(starts, e) - 1
-        inside.update(range(a, b + 1))
-        conj = surface.startswith("و") and not lexicon.key(alias)[0].startswith("و")
-        if types[actor] != "place":  # places do not speak
-            spans.append((a, b, actor, conj))
-    spans.sort()
-    span_at = {sp[0]: sp for sp in spans}
-    span_ending = {sp[1]: sp for sp in spans}
-    ctx = _Context(text, words, norm, span_at, types, table, options)
+def _speech_in_doc(doc_id, text, doc_mentions, table, types, options, cache) -> list[tuple]:
+    """Attributions in one document. Only sentences with a mention, and those
+    right after a sentence with a speaker («وقال إن ...»), are looked at."""
     out: list[tuple] = []
-    previous: list[str] = []  # speakers of the sentence before, for «وقال إن ...»
-    for unit in units:
-        ws = range(bisect.bisect_left(starts, unit.start), bisect.bisect_left(starts, unit.end))
-        if not ws:
+    previous: list[str] = []  # speakers of the sentence before
+    for unit in sentences(text):
+        sentence_mentions = doc_mentions.get(unit.sentence)
+        if not sentence_mentions and not previous:
+            continue
+        words = _doc_words(text, unit.start, unit.end)
+        if not words:
             previous = []
             continue
-        first, last = ws[0], ws[-1]
+        norm = []
+        for w in words:
+            n = cache.get(w[2])
+            if n is None:
+                n = cache[w[2]] = _normalize(w[2], options)
+            norm.append(n)
+        starts = [w[0] for w in words]
+        spans, inside = [], set()
+        for s, e, actor, conj, prep in sentence_mentions or ():
+            a = bisect.bisect_left(starts, s)
+            b = bisect.bisect_left(starts, e) - 1
+            inside.update(range(a, b + 1))
+            spans.append((a, b, actor, conj, prep))
+        spans.sort()
+        span_at = {sp[0]: sp for sp in spans}
+        span_ending = {sp[1]: sp for sp in spans}
+        ctx = _Context(text, words, norm, span_at, types, table, options)
+        first, last = 0, len(words) - 1
         cues: list[tuple[int, int, list[str], str, str]] = []  # (cue word, clause from word, speakers, lemma, cue)
         current: list[str] = []
 
@@ -636,7 +689,7 @@ def _speech_in_doc(doc_id, text, words, units, doc_mentions, table, lexicon, cac
             if end_word < last and ":" in ctx.gap(end_word):
                 current = [g[2] for g in group]
                 cues.append((first, end_word + 1, current, ":", ":"))
-        for j in ws:
+        for j in range(len(words)):
             verb = _verb_of(norm[j], table)
             if verb is None or (verb.initial and j != first) or j in inside:
                 continue
@@ -650,14 +703,14 @@ def _speech_in_doc(doc_id, text, words, units, doc_mentions, table, lexicon, cac
                     if src is None:
                         continue
                     search_from = src + 1
+                conj = norm[j][0] in _CONJ and norm[j] not in table
                 group = ctx.subject_after(search_from, last)
                 if group:
                     clause_from = group[-1][1] + 1
-                else:
+                elif not conj:  # «X وقال»: X is not the subject of a new clause
                     group = _subject_before(j, first, span_ending, norm)
                 speakers = [g[2] for g in group]
                 if not speakers and ctx.no_subject(j, last):
-                    conj = norm[j][0] in _CONJ and norm[j] not in table
                     opening = j == first or (j == first + 1 and norm[first] in _OPENERS)
                     if conj and current:
                         speakers = list(current)  # «... وأكدت مجدداً»: same subject
@@ -719,15 +772,23 @@ class _Context:
         """A colon or quotation mark after word ``j`` ends a subject."""
         return any(c in _QUOTES or c == ":" for c in self.gap(j))
 
+    def quoted(self, span) -> bool:
+        """A name in quotation marks («ودعت “الأمن الجماعي”»), not a quotation."""
+        before = self.gap(span[0] - 1) if span[0] > 0 else ""
+        return any(c in "«“\"" for c in before) and any(c in "»”\"" for c in self.gap(span[1]))
+
     def subject_after(self, j0: int, last: int) -> list:
         """The speaker span(s) after a verb (see :func:`attribute_speech`), or []."""
         other = None
         j = j0
         while j <= last and j < j0 + _SUBJECT_WINDOW:
-            if j > j0 and self.breaks(j - 1):
-                break
             span = self.span_at.get(j)
+            if j > 0 and self.breaks(j - 1) and not (span is not None and self.quoted(span)):
+                break
             if span is not None:
+                if span[4]:  # after a preposition: not the subject
+                    j = span[1] + 1
+                    continue
                 if self.types[span[2]] == "person":
                     return self.chain(span, last) + self.coordinated(span, last)
                 if other is None and j < j0 + _NEAR:
