@@ -21,6 +21,7 @@ linguistics tools count a corpus; the terms themselves are content words.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -130,6 +131,7 @@ def document_frequencies(corpus: Any, top: int | None = None) -> pd.DataFrame:
 # ---------------------------------------------------------------- n-grams
 
 _SEP = "\x1f"  # between the key n-gram and its surface form in one feature
+_UNSEEN = object()
 
 
 def _lead_form(vocab: Vocabulary, surface: str) -> str:
@@ -157,43 +159,59 @@ class _PhraseAnalyzer:
     one counting pass also gives the spellings to display.
     """
 
-    def __init__(self, vocab: Vocabulary, n: int, punctuation_breaks: bool = True) -> None:
-        self.vocab, self.n, self.punctuation_breaks = vocab, n, punctuation_breaks
+    def __init__(self, vocab: Vocabulary, ns: tuple[int, ...], punctuation_breaks: bool = True) -> None:
+        self.vocab, self.ns = vocab, ns
+        # Words, and with punctuation_breaks every other visible character as
+        # an item of its own that breaks the run.
+        self.pattern = re.compile(rf"(?:{TOKEN_PATTERN.pattern})|\S") if punctuation_breaks else TOKEN_PATTERN
+        # Per type, not per token: surface -> (key, lead form, inner form), or
+        # None for a stopword or punctuation.
+        self._words: dict[str, tuple[str, str, str] | None] = {}
 
-    def runs(self, sentence: str) -> Iterator[list[tuple[str, str]]]:
-        """Maximal runs of (key, surface) content words in one sentence."""
-        vocab = self.vocab
-        run: list[tuple[str, str]] = []
-        prev_end = 0
-        for m in TOKEN_PATTERN.finditer(sentence):
-            surface = m.group()
-            if run and self.punctuation_breaks and not sentence[prev_end : m.start()].isspace():
-                yield run
-                run = []
-            prev_end = m.end()
-            key = vocab.key(surface)
-            if vocab.is_stop(key):
+    def _word(self, item: str) -> tuple[str, str, str] | None:
+        if not TOKEN_PATTERN.match(item):
+            return None
+        key = self.vocab.key(item)
+        if self.vocab.is_stop(key):
+            return None
+        return key, _lead_form(self.vocab, item).replace(TATWEEL, ""), item.replace(TATWEEL, "")
+
+    def runs(self, sentence: str) -> Iterator[list[tuple[str, str, str]]]:
+        """Maximal runs of content words (key, lead form, inner form) in one sentence."""
+        words = self._words
+        run: list[tuple[str, str, str]] = []
+        for item in self.pattern.findall(sentence):
+            word = words.get(item, _UNSEEN)
+            if word is _UNSEEN:
+                word = words[item] = self._word(item)
+            if word is None:
                 if run:
                     yield run
                     run = []
-                continue
-            run.append((key, surface))
+            else:
+                run.append(word)
         if run:
             yield run
 
     def __call__(self, text: str) -> list[str]:
-        n, out = self.n, []
+        out = []
         for u in sentences(text):
             for run in self.runs(text[u.start : u.end]):
-                for i in range(len(run) - n + 1):
-                    gram = run[i : i + n]
-                    surface = " ".join([_lead_form(self.vocab, gram[0][1])] + [s for _, s in gram[1:]])
-                    out.append(" ".join(k for k, _ in gram) + _SEP + surface.replace(TATWEEL, ""))
+                for n in self.ns:
+                    for i in range(len(run) - n + 1):
+                        gram = run[i : i + n]
+                        keys = " ".join([w[0] for w in gram])
+                        out.append(keys + _SEP + " ".join([gram[0][1]] + [w[2] for w in gram[1:]]))
         return out
 
 
 def ngrams(
-    corpus: Any, n: int = 2, min_count: int = 2, *, punctuation_breaks: bool = True, top: int | None = None
+    corpus: Any,
+    n: int | Iterable[int] = 2,
+    min_count: int = 2,
+    *,
+    punctuation_breaks: bool = True,
+    top: int | None = None,
 ) -> pd.DataFrame:
     """Phrases of ``n`` adjacent content words that never cross a sentence end.
 
@@ -208,12 +226,14 @@ def ngrams(
     ``display`` (the most frequent spelling of the phrase, its first word
     without و ف ب ل ك, e.g. «الأمن الجماعي» for «للأمن الجماعي»),
     ``count``, ``docs``, ``per_10k``; n-grams seen fewer than ``min_count``
-    times are dropped.
+    times are dropped. ``n=(2, 3)`` counts bigrams and trigrams in one pass
+    (sorted by ``n``, then count).
     """
-    if not isinstance(n, int) or n < 2:
-        raise ValueError(f"n must be an integer >= 2, not {n!r}")
+    ns = (n,) if isinstance(n, int) else tuple(sorted(set(n)))
+    if not ns or not all(isinstance(k, int) and k >= 2 for k in ns):
+        raise ValueError(f"n must be an integer >= 2 or several, not {n!r}")
     cv = CountVectorizer(
-        analyzer=_PhraseAnalyzer(corpus.vocabulary, n, punctuation_breaks), lowercase=False, dtype=np.int64
+        analyzer=_PhraseAnalyzer(corpus.vocabulary, ns, punctuation_breaks), lowercase=False, dtype=np.int64
     )
     columns = ["n", "key", "display", "count", "docs", "per_10k"]
     try:
@@ -232,7 +252,7 @@ def ngrams(
     display = spelling.drop_duplicates("code").set_index("code")["surface"]
     out = pd.DataFrame(
         {
-            "n": n,
+            "n": np.char.count(np.asarray(uniques, dtype=str), " ") + 1,  # keys hold no spaces
             "key": np.asarray(uniques, dtype=object),
             "display": display.reindex(range(len(uniques))).to_numpy(),
             "count": np.asarray(K.sum(axis=0)).ravel(),
@@ -241,7 +261,7 @@ def ngrams(
     )
     out["per_10k"] = out["count"] * PER / max(int(_doc_tokens(corpus).sum()), 1)
     out = out[out["count"] >= min_count]
-    out = out.sort_values(["count", "key"], ascending=[False, True], ignore_index=True)
+    out = out.sort_values(["n", "count", "key"], ascending=[True, False, True], ignore_index=True)
     return _top(out[columns], top)
 
 

@@ -151,9 +151,15 @@ def test_ngram_display_forms(corpus):
     assert not any(s.startswith(("وال", "لل", "بال")) for s in bi["display"])
 
 
-def test_ngrams_rejects_bad_n(corpus):
+def test_ngrams_one_pass_for_several_n(corpus):
+    both = terms.ngrams(corpus, n=(2, 3), min_count=1)
+    for n in (2, 3):
+        alone = terms.ngrams(corpus, n=n, min_count=1)
+        pd.testing.assert_frame_equal(both[both["n"] == n].reset_index(drop=True), alone)
     with pytest.raises(ValueError):
         terms.ngrams(corpus, n=1)
+    with pytest.raises(ValueError):
+        terms.ngrams(corpus, n=(2, 1))
 
 
 # ---------------------------------------------------------------- TF-IDF
