@@ -163,10 +163,11 @@ def merge_columns(
 ) -> tuple[sp.csr_matrix, list[str]]:
     """Merge surface columns into content-key columns: ``X @ M`` with M 0/1."""
     keys = vocab.keys(surfaces)
-    content = sorted({k for k in keys if not vocab.is_stop(k)})
+    content = sorted(k for k in set(keys) if not vocab.is_stop(k))  # once per key, not per surface
     index = {k: i for i, k in enumerate(content)}
-    rows = [i for i, k in enumerate(keys) if k in index]
-    cols = [index[keys[i]] for i in rows]
+    col_of = np.fromiter((index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+    rows = np.flatnonzero(col_of >= 0)
+    cols = col_of[rows]
     M = sp.csr_matrix(
         (np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(keys), len(content))
     )

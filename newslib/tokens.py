@@ -30,7 +30,7 @@ from functools import cached_property
 from importlib import resources
 from typing import NamedTuple
 
-from .text import DIACRITICS, INVISIBLE_CHARS, TATWEEL, _compiled, _normalize, _options, normalize
+from .text import _PRESENTATION, DIACRITICS, INVISIBLE_CHARS, TATWEEL, _compiled, _normalize, _options, normalize
 
 __all__ = [
     "TOKEN_PATTERN",
@@ -209,18 +209,30 @@ _PRE_OPTIONS: dict[tuple, tuple] = {}
 
 def _bases(surfaces: Iterable[str], opts: tuple) -> list[str]:
     """Base keys of many surfaces; the same as ``_base`` one by one, with the
-    cache and the bound method looked up once (this runs once per word type of
-    a corpus, hundreds of thousands of times)."""
+    tables looked up once (this runs once per word type of a corpus, hundreds
+    of thousands of times). Words without an article take the short path;
+    the others, and presentation forms, go through ``_base`` itself."""
     cache = _BASE_CACHE.get(opts)
     if cache is None:
         _base("", opts)
         cache = _BASE_CACHE[opts]
-    get, base = cache.get, _base
+    presentation, lowercase, pre_table = _compiled(_PRE_OPTIONS[opts])
+    full_table = _compiled(opts)[2]
+    get, search = cache.get, _PRESENTATION.search
     out = []
     append = out.append
     for s in surfaces:
         hit = get(s)
-        append((hit or base(s, opts))[0])
+        if hit is None:
+            if presentation and search(s):
+                hit = _base(s, opts)
+            else:
+                pre = (s.lower() if lowercase else s).translate(pre_table)
+                if "ال" in pre[:4] or pre[:1] == "ل" or pre[1:2] == "ل":
+                    hit = _base(s, opts)
+                else:
+                    hit = cache[s] = (pre.translate(full_table), 0)
+        append(hit[0])
     return out
 
 
@@ -433,7 +445,6 @@ class Vocabulary:
                     and (base[:1] not in _CLITIC_FIRST or base in stop or len(base) <= MIN_STRIPPED)
                 ):
                     hit = known[s] = base
-                    self._bare_cache[s] = (base, cut)
                 else:
                     hit = known[s]
             append(hit)
