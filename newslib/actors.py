@@ -79,7 +79,6 @@ class Actor:
 
 
 _END = None  # trie key of the payload stored at the node where a name ends
-_TAILS = None  # key, in a candidate cache, of the set of possible name-initial suffixes
 _CONJ, _PREP = "وف", "بلك"
 
 
@@ -108,6 +107,8 @@ class Lexicon:
         # name key -> (actor id, name as written, kind); kind: name/metonym/exclude
         self._names: dict[tuple[str, ...], tuple[str, str, str]] = {}
         self._tries: dict[bool, tuple[dict, dict, set]] = {}
+        self._tails: frozenset[str] | None = None  # every suffix a name's first word can be
+        self._misses: set[str] = set()  # surfaces that start no name of any class, metonyms included
         self._word_cache: dict[str, tuple[str, ...]] = {}  # surface -> keys, once per type
         entries = list(entries)
         if not entries:
@@ -198,6 +199,14 @@ class Lexicon:
         )
 
     # -- matching
+    def _first_tails(self) -> frozenset[str]:
+        """Every string a candidate first-word key can be (see ``_candidates``),
+        for names, metonyms and exclusions alike."""
+        if self._tails is None:
+            firsts = {key[0] for key in self._names}
+            self._tails = frozenset(firsts) | {k[2:] for k in firsts if k.startswith("ال")}
+        return self._tails
+
     def _trie(self, metonyms: bool) -> tuple[dict, dict, set]:
         """(trie of name keys, first-word candidates per surface, surfaces that
         start no name) for one setting; the caches live as long as the lexicon."""
@@ -318,7 +327,9 @@ def word_key(surface: str, options: tuple | None = None) -> str:
     return "ال" + base if cut and base not in _NOT_ARTICLE else base
 
 
-def _candidates(surface: str, root: dict, cache: dict, words: dict, options: tuple) -> tuple[tuple[str, int], ...]:
+def _candidates(
+    surface: str, root: dict, cache: dict, words: dict, tails: frozenset, options: tuple
+) -> tuple[tuple[str, int], ...]:
     """First-word keys of ``surface`` that start a name: ``(key, letters cut)``.
 
     The word key, the whole normalised word, and either of them without a
@@ -331,10 +342,7 @@ def _candidates(surface: str, root: dict, cache: dict, words: dict, options: tup
     # Every candidate is a suffix of the normalised word, or «ال» + one: a
     # cheap test that rejects almost every word before its key is computed.
     whole = _whole(surface, words, options)
-    tails = cache.get(_TAILS)
-    if tails is None:
-        tails = cache[_TAILS] = frozenset(root) | {k[2:] for k in root if k.startswith("ال")}
-    if not any(whole[k:] in tails for k in range(min(len(whole), 7))):
+    if tails.isdisjoint([whole[k:] for k in range(min(len(whole), 7))]):
         return ()  # the caller remembers the misses
     out: list[tuple[str, int]] = []
     for form in _word_keys(surface, words, options):
@@ -442,6 +450,7 @@ def find_mentions(
     wins (leftmost-longest), and mentions never overlap.
     """
     root, first_cache, misses = lexicon._trie(metonyms)
+    shared_misses, tails = lexicon._misses, lexicon._first_tails()
     opts = lexicon.options
     word_cache = lexicon._word_cache
 
@@ -460,11 +469,13 @@ def find_mentions(
         # Word types that may start a name, found with set operations; most
         # words are in ``misses`` (types known to start no name) after a while.
         hits = []
-        for surface in set(findall(text)) - misses:
-            if _candidates(surface, root, first_cache, word_cache, opts):
+        for surface in set(findall(text)) - shared_misses - misses:
+            if _candidates(surface, root, first_cache, word_cache, tails, opts):
                 hits.append(surface)
+            elif _candidates(surface, lexicon._trie(True)[0], {}, word_cache, tails, opts):
+                misses.add(surface)  # a metonym's first word, with metonyms off
             else:
-                misses.add(surface)
+                shared_misses.add(surface)
         if not hits:
             continue
         starts = sorted(_occurrences(text, hits))
