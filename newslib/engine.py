@@ -193,7 +193,7 @@ def _map_chunks(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=total, unit="chunk", desc=f"newslib ({engine})")
+        bar = tqdm(total=total, unit=" chunks", desc=f"newslib ({engine})")
     try:
         if engine == "local":
             results: Iterator[_Part] = (_run_chunk(task, c) for c in chunks)
@@ -313,7 +313,11 @@ class _SurfaceStack:
 
     def add(self, X: sp.csr_matrix, surfaces: list[str]) -> None:
         index = self.index
-        remap = np.array([index.setdefault(s, len(index)) for s in surfaces], dtype=np.int32)
+        found = list(map(index.get, surfaces))  # C-level lookups; new surfaces come back None
+        for i, col in enumerate(found):
+            if col is None:
+                found[i] = index.setdefault(surfaces[i], len(index))
+        remap = np.array(found, dtype=np.int32)
         data = X.data.astype(np.int32) if X.data.size and X.data.max() <= np.iinfo(np.int32).max else X.data
         self.blocks.append((data, remap[X.indices], X.indptr.astype(np.int64)))
 
