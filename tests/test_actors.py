@@ -608,3 +608,32 @@ def test_who_speaks_about_whom_equals_a_recount(speech, mentions):
             expected[(r.speaker, actor)] += 1
     assert table.to_dict() == dict(expected)
     assert table[("gatilov", "de_mistura")] == 2
+
+
+# ---------------------------------------------------------------- the notebook
+
+
+@pytest.mark.slow
+def test_notebook_03_runs_and_exports_the_library_tables(tmp_path, mentions, corpus):
+    from newslib.report import execute_notebook
+
+    params = {"corpus_path": str(REPO / "data"), "actors_path": str(REPO / "data" / "actors.yml"),
+              "out_dir": str(tmp_path / "tables"), "figures_dir": None}
+    run = execute_notebook("03_actor_cooccurrence", tmp_path / "03.ipynb", params)
+    assert run.ok, run.error
+    import nbformat
+
+    for cell in nbformat.read(run.executed, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error"
+            assert not (output["output_type"] == "stream" and output["name"] == "stderr"), output["text"][:300]
+    exported = pd.read_csv(tmp_path / "tables" / "mentions.csv", dtype={"doc_id": str})
+    pd.testing.assert_frame_equal(exported[MENTION_COLUMNS], mentions.reset_index(drop=True), check_dtype=False)
+    pairs = pd.read_csv(tmp_path / "tables" / "cooccurrence.csv")
+    assert pairs["count"].tolist() == cooccurrence(mentions)["count"].tolist()
+    graph = nx.read_graphml(tmp_path / "tables" / "actor_network.graphml")
+    assert graph.number_of_edges() == len(pairs)
+    assert (tmp_path / "tables" / "statements.csv").is_file()
+    # committed without outputs
+    source = nbformat.read(REPO / "notebooks" / "03_actor_cooccurrence.ipynb", as_version=4)
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in source.cells if c.cell_type == "code")
