@@ -28,7 +28,7 @@ One pipeline for five articles and for ten thousand:
 >>> from newslib import load_corpus
 >>> result = cluster_topics(load_corpus("data"), k=4)
 >>> sorted(result.topics.columns)
-['label', 'size', 'top_keys', 'top_terms', 'topic']
+['label', 'size', 'top_keys', 'top_terms', 'top_weights', 'topic']
 >>> result.relabel({0: "CSTO"}).topics.loc[0, "label"]
 'CSTO'
 """
@@ -263,7 +263,8 @@ class TopicResult:
     assignments : one row per unit: ``doc_id``, ``unit``, ``topic`` (``-1`` for
         short units), ``label``, ``weight``, ``n_tokens``.
     topics : one row per topic: ``topic``, ``label``, ``size`` (units),
-        ``top_terms`` (display forms, heaviest first), ``top_keys``.
+        ``top_terms`` (display forms, heaviest first), ``top_keys``,
+        ``top_weights`` (the keys' weights in the topic's term profile).
     representatives : the ``n_representatives`` heaviest units per topic:
         ``topic``, ``label``, ``rank``, ``doc_id``, ``unit``, ``weight``, ``text``.
     features : the units and matrices the model saw (:class:`UnitFeatures`).
@@ -387,6 +388,7 @@ def cluster_topics(
             "size": sizes,
             "top_terms": top_terms,
             "top_keys": [[features.keys[i] for i in idx] for idx in top],
+            "top_weights": [fit.term_weights[t, idx].round(6).tolist() for t, idx in enumerate(top)],
         }
     )
     units = features.units
