@@ -132,7 +132,7 @@ def unit_features(
 
     >>> from newslib import load_corpus
     >>> f = unit_features(load_corpus("data"), "paragraph")
-    >>> f.counts.shape[0] == (~f.units["short"]).sum()
+    >>> f.counts.shape[0] == int((~f.units["short"]).sum())
     True
     """
     units = corpus.units(unit).reset_index(drop=True)
@@ -286,7 +286,7 @@ class TopicResult:
 
         >>> from newslib import load_corpus
         >>> r = cluster_topics(load_corpus("data"), k=3).relabel({1: "الهدنة"})
-        >>> r.labels[1], (r.assignments.loc[r.assignments.topic == 1, "label"] == "الهدنة").all()
+        >>> r.labels[1], bool((r.assignments.loc[r.assignments.topic == 1, "label"] == "الهدنة").all())
         ('الهدنة', True)
         """
         unknown = set(labels) - set(self.topics["topic"])
