@@ -157,21 +157,25 @@ def _normalize(text: str, key: tuple[tuple[str, bool], ...]) -> str:
 
 
 def _normalize_nfkc(text: str, lowercase: bool, table: dict[int, str | None]) -> str:
-    """NFKC, case folding and the table, repeated until nothing changes.
+    """The step (NFKC where presentation forms remain, case folding, the
+    table) repeated until it changes nothing.
 
-    Some presentation-block characters (﴾ ﹳ) have no decomposition and survive
-    NFKC, so a second call would run NFKC again; and NFKC composes what the
-    table's removals brought together («A» + tatweel + U+0300 -> «à»). Running
-    to a fixed point keeps ``normalize`` idempotent.
+    One step is not enough: some presentation-block characters (﴾ ﹳ) survive
+    NFKC, so the next call would run NFKC again; NFKC composes what the
+    table's removals brought together («A» + tatweel + U+0300 -> «à»), and
+    reorders marks that case folding produced («İ» -> «i» + U+0307). A fixed
+    point of the step is what the plain path (no presentation forms left)
+    leaves unchanged too, so ``normalize`` is idempotent.
     """
-    while True:
-        text = unicodedata.normalize("NFKC", text)
+    for _ in range(8):
+        step = unicodedata.normalize("NFKC", text) if _PRESENTATION.search(text) else text
         if lowercase:
-            text = text.lower()
-        out = text.translate(table)
-        if out == text or not _PRESENTATION.search(out):
-            return out
-        text = out
+            step = step.lower()
+        step = step.translate(table)
+        if step == text:
+            break
+        text = step
+    return text
 
 
 @lru_cache(maxsize=64)
