@@ -19,7 +19,9 @@ c. peak memory of the streamed passes on the 1x corpus and on a 10x corpus
    1,000 articles to a temporary folder and streamed from there. Goal: peak
    on 10x < 2x peak on 1x and < 2 GB.
 d. actor mentions (``data/actors.yml``) + sentence co-occurrence.
-e. topic clustering: ``bench/topics.py``'s ``measure()`` when it exists.
+e. topic clustering: ``bench/topics.py`` (quality and time beside
+   ``TfidfVectorizer()`` + ``KMeans``), run in a fresh process; its table is
+   printed after ours.
 
 Usage: ``.venv/bin/python bench/run.py [--repeats N] [--repeats-10x N] [--skip-10x]``. Results
 go to ``bench/results/<timestamp>.json`` (ignored by git). Without the
@@ -181,6 +183,43 @@ def _row(task: str, corpus: str, ours: dict, base: dict | None, label: str, base
     }
 
 
+_TOPICS_WRAPPER = """
+import json, resource, runpy, sys, time
+sys.argv = [sys.argv[1], *sys.argv[2:]]
+t = time.perf_counter()
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit:
+    pass
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(json.dumps({"seconds": time.perf_counter() - t, "peak_mb": peak / 1024}))
+"""
+
+
+def run_topics(seeds: int, meta: dict[str, Any]) -> dict[str, Any]:
+    """Row e: bench/topics.py in a fresh process; its own table is printed and kept."""
+    script = Path(__file__).with_name("topics.py")
+    row = {"task": "e. topic clustering", "corpus": "alwatan", "ours": "bench/topics.py",
+           "baseline": "TfidfVectorizer+KMeans", "ours_s": None, "base_s": None, "ours_mb_s": None,
+           "ours_docs_s": None, "ours_peak_mb": None, "base_peak_mb": None, "ratio": None,
+           "goal": "NMI, ARI and s/seed: see its output below"}
+    if not script.is_file():
+        row.update(ours="-", baseline="-", goal="measured by bench/topics.py (not found)")
+        return row
+    cmd = [sys.executable, "-c", _TOPICS_WRAPPER, str(script), "--seeds", str(seeds)]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO,
+                         env={**os.environ, "PYTHONHASHSEED": "0"})
+    lines = out.stdout.strip().splitlines()
+    if out.returncode != 0 or not lines:
+        row["goal"] = f"bench/topics.py failed: {(out.stderr.strip().splitlines() or ['?'])[-1]}"
+        return row
+    measured = json.loads(lines[-1])
+    meta["topics_output"] = "\n".join(lines[:-1])
+    row.update(ours_s=measured["seconds"], ours_peak_mb=measured["peak_mb"],
+               goal=f"whole script, {seeds} seeds (1 run); NMI/ARI/time per seed below")
+    return row
+
+
 def _fmt(v: Any, spec: str) -> str:
     width = int(spec.split(".")[0])
     return "-".rjust(width) if v is None else format(v, spec)
@@ -205,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats-10x", type=int, default=None,
                    help="runs per 10x row (default: --repeats); each 10x run takes ~10x longer")
     p.add_argument("--skip-10x", action="store_true", help="leave out the 10x corpus rows")
+    p.add_argument("--topics-seeds", type=int, default=3, help="seeds for bench/topics.py (row e)")
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--path", help=argparse.SUPPRESS)
@@ -270,38 +310,24 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(_row("d. same, all cores", "1x", m_proc, m_loc, f"{w} processes", "1 process",
                              m_loc["seconds"] / m_proc["seconds"], "speed-up >= 1.7", mb))
 
-    # (e) topic clustering: measured by bench/topics.py (another part of the suite)
-    topics = Path(__file__).with_name("topics.py")
-    topic_rows: Any = None
-    if topics.is_file():
-        sys.path.insert(0, str(topics.parent))
-        try:
-            import topics as topics_bench  # type: ignore[import-not-found]
-
-            if hasattr(topics_bench, "measure"):
-                topic_rows = topics_bench.measure(args.corpus, repeats=n)
-        except Exception as e:  # its failure must not hide the rows above
-            topic_rows = f"bench/topics.py failed: {e}"
-    if isinstance(topic_rows, list):
-        rows.extend(topic_rows)
-    else:
-        rows.append({"task": "e. topic clustering", "corpus": "1x",
-                     "ours": "see bench/topics.py", "baseline": "-", "ours_s": None, "base_s": None,
-                     "ours_mb_s": None, "ours_docs_s": None, "ours_peak_mb": None, "base_peak_mb": None,
-                     "ratio": None, "goal": topic_rows or "measured by bench/topics.py (not found)"})
-
+    # (e) topic clustering: bench/topics.py (another part of the suite) measures
+    # quality (NMI/ARI vs sections) and time beside TfidfVectorizer()+KMeans;
+    # run here in a fresh process so its wall time and peak memory are ours too.
+    rows.append(run_topics(args.topics_seeds, meta))
     meta["load_after"] = os.getloadavg()
     print()
     print_table(rows)
     la = meta["load_after"]
-    n10 = meta.get("repeats_10x", n)
-    print(f"\nmedians of {n} fresh-process runs ({n10} for 10x rows); ratio a = ours/baseline time, "
+    n10 = f" ({meta['repeats_10x']} for 10x rows)" if "repeats_10x" in meta else ""
+    print(f"\nmedians of {n} fresh-process runs{n10}; ratio a = ours/baseline time, "
           f"b and d = speed-up, c = peak 10x / peak 1x. Load average after: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} "
           f"on {os.cpu_count()} cores.")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
     result = {"rows": rows, "meta": meta, "measurements": MEASURED}
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str))
+    if meta.get("topics_output"):
+        print("\ne. bench/topics.py output:\n" + meta["topics_output"])
     print(f"written {out.relative_to(REPO)}")
     return 0
 
