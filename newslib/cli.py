@@ -2,12 +2,19 @@
 
 Errors are one line naming the file, line or entry and what to do; ``--debug``
 shows the traceback.
+
+Exit status: 0 done; 1 ran, but the result is incomplete (no documents
+loaded, a notebook failed, figures differ); 2 bad input or usage (the
+message says which file, line or entry); 3 an internal error (a bug: rerun
+with ``--debug`` and report the traceback); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -42,13 +49,31 @@ def _columns(args: argparse.Namespace) -> dict[str, str]:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus, errors=args.errors, **_columns(args))
-    print(json.dumps(corpus.stats(), ensure_ascii=False, indent=2))
+    stats = corpus.stats()
+    _print(json.dumps(stats, ensure_ascii=False, indent=2), json.dumps(stats, indent=2))
+    if len(corpus):
+        if stats["skipped"] or stats["recovered"]:
+            _say(
+                f"newslib {args.command}: warning: {stats['skipped']} item(s) skipped, {stats['recovered']} "
+                f"recovered, of {stats['items_seen']} seen (reasons in skipped_items and the load report)"
+            )
+        for warning in stats["warnings"]:
+            _say(f"newslib {args.command}: warning: {warning}")
+    else:
+        _say(
+            f"newslib {args.command}: error: no documents loaded from {args.corpus} "
+            f"({stats['items_seen']} item(s) seen, {stats['skipped']} skipped: see skipped_items)"
+        )
+        return 1
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .actors import load_lexicon
     from .report import run_report
 
+    # A broken lexicon fails here, in one line naming the file and entry, before any notebook runs.
+    load_lexicon(args.actors)
     params: dict = {"errors": args.errors, "seed": args.seed}
     for name in ("k", "unit", "method"):
         if getattr(args, name) is not None:
@@ -77,8 +102,15 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (argparse prints the usage first)."""
+
+    def error(self, message: str):
+        self.exit(2, _one_line(f"{self.prog}: error: {message} (see: {self.prog} --help)") + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newslib", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="newslib", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("stats", help="print a JSON summary of a corpus")
     _add_corpus_options(p)
@@ -121,16 +153,68 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Characters that must not reach a terminal raw: controls and the invisible
+# bidi and zero-width characters (a file name with U+202E can flip the line).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line, with control and bidi characters shown as escapes."""
+    text = " ".join(text.split())
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _print(text: str, ascii_text: str | None = None) -> None:
+    """Print to stdout; JSON falls back to ASCII escapes on a terminal that cannot encode Arabic."""
+    try:
+        print(text)
+    except UnicodeEncodeError:
+        print(ascii_text if ascii_text is not None else text.encode("ascii", "backslashreplace").decode())
+
+
+def _say(message: str) -> None:
+    """One line on stderr."""
+    line = _one_line(message)
+    try:
+        print(line, file=sys.stderr)
+    except UnicodeEncodeError:
+        print(line.encode("ascii", "backslashreplace").decode(), file=sys.stderr)
+
+
+def _describe(e: BaseException) -> tuple[str, int]:
+    """(one-line message, exit status) for an exception that ended a command."""
+    if isinstance(e, LoadError):
+        return e.cli_message(), 2
+    if isinstance(e, OSError):
+        where = f"{e.filename}: " if e.filename else ""
+        return f"{where}{e.strerror or e} (check the path and its permissions)", 2
+    if isinstance(e, ValueError | TypeError | RuntimeError):
+        return f"{e}", 2
+    if isinstance(e, MemoryError):
+        return "out of memory (try a smaller corpus, or a machine with more memory)", 3
+    return f"internal error: {type(e).__name__}: {e} (rerun with --debug for the traceback, and report it)", 3
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (LoadError, FileNotFoundError, ValueError, TypeError, RuntimeError) as e:
+    except KeyboardInterrupt:
         if getattr(args, "debug", False):
             raise
-        print(f"newslib {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        _say(f"newslib {args.command}: interrupted")
+        return 130
+    except BrokenPipeError:
+        # stdout closed early (| head): silence the flush at exit (Python docs' recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as e:  # every error becomes one line unless --debug
+        if getattr(args, "debug", False):
+            raise
+        message, status = _describe(e)
+        _say(f"newslib {args.command}: error: {message}")
+        return status
 
 
 if __name__ == "__main__":

@@ -9,10 +9,62 @@ Accepted inputs (see :func:`load_corpus`):
   export, with configurable columns;
 - a ``.zip`` of any of these, or a folder of exports and zips.
 
-Every input item (file, row, line) gets a row in ``Corpus.load_report``:
-``loaded``, ``recovered`` (loaded after a documented repair, said in
-``reason``) or ``skipped`` (with the reason). Items seen always equal documents
-plus skipped items; nothing is dropped silently.
+Every input item (a ``.txt`` file, a row of an export, a line of a JSONL
+file) gets a row in ``Corpus.load_report``: ``loaded``, ``recovered`` (loaded
+after a documented repair, said in ``reason``) or ``skipped`` (with the
+reason). Items seen always equal documents plus skipped items; nothing is
+dropped silently. A ``loaded`` row may carry a ``note:`` in its reason (HTML
+markup, no Arabic letters) that changes nothing but is worth knowing.
+
+Bad input and what happens to it
+--------------------------------
+``errors="raise"`` (the default; ``newslib stats`` without ``--errors skip``)
+stops at the first *error* with a :class:`LoadError` whose message names the
+file (and line, row or entry) and says what to do; ``errors="skip"`` records
+the item as ``skipped`` with that reason and goes on. *Recoveries* happen in
+both modes and are always recorded.
+
+=============================================  ==========================================
+Input                                          Behaviour (``load_report`` status: reason)
+=============================================  ==========================================
+UTF-8, UTF-8 with BOM, UTF-16/32 with BOM      read; ``encoding`` column says which
+UTF-16 LE/BE without BOM                       recognised from the byte pattern, read
+Windows-1256 (Arabic archives)                 recognised when not UTF-8 and it reads as Arabic
+mixed encodings in one folder                  each file detected on its own
+a few bad bytes in UTF-8 (<= 1% of chars)      recovered: bytes replaced by U+FFFD; count and
+                                               first byte offset in the reason
+UTF-8 mixed with another encoding in a file    error "mixed encodings", re-save as UTF-8
+binary file named ``.txt``, unknown encoding   error naming the kind of file (PNG, PDF, zip ...)
+empty, whitespace-only or BOM-only file        skipped: "empty file" / "only white space"
+nothing left after removing page chrome        skipped: "no text left after removing ..."
+control characters (NUL, ESC, ...) in text     cut from the clean text, ``Removal("control")``
+bidi controls, zero-width characters, BOMs     cut from the clean text, ``Removal("invisible")``
+lone surrogates (``"\\ud800"`` in JSON)         recovered: replaced by U+FFFD
+HTML, ``<script>``, event handlers in text     kept verbatim as text (never run; every HTML
+                                               writer must escape it); loaded with a note
+document without Arabic letters                loaded with a note; a corpus without Arabic
+                                               words gets a warning in ``Corpus.warnings``
+duplicate document id                          recovered: renamed ``id#2``, ``id#3``, ...
+malformed CSV quoting                          error ``file:line`` (the line the record
+                                               starts on); the rest of the file is not read
+CSV row with too many or too few fields        error ``file:line``; the row is skipped
+duplicate column names                         error listing the columns found
+malformed JSON                                 error ``file:line`` with line and column
+malformed or non-object JSONL line             error ``file:line``; the line is skipped
+no text column (or a named column missing)     error listing the columns found and the option
+row or entry without text / text not a string  error ``file:line`` or ``file#entry``
+export with no rows (empty, header only)       skipped: "no rows"
+other file types inside a folder               skipped: "not a corpus file"
+hidden files and folders (``.git``, ...)       not corpus items: never read, not listed
+unreadable or broken file, zip or Parquet      error naming the file (a zip member as
+                                               ``archive.zip!member.txt``)
+malformed ``corpus.csv`` metadata              error; with ``errors="skip"`` a warning and the
+                                               articles load without metadata
+metadata rows that match no article            warning in ``Corpus.warnings``
+=============================================  ==========================================
+
+Nothing read from a corpus is unpickled or evaluated: text formats are parsed
+by ``csv`` and ``json``, Parquet by pyarrow.
 """
 
 from __future__ import annotations
@@ -21,9 +73,12 @@ import codecs
 import csv
 import io
 import json
+import os
+import re
 import sys
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -46,17 +101,32 @@ COLUMN_DEFAULTS: dict[str, tuple[str, ...]] = {
     "outlet": ("outlet", "source", "newspaper", "publisher", "site"),
     "url": ("url", "link"),
 }
+# Removal rules that are not page chrome (they do not count as chrome lines).
+NOT_CHROME = frozenset({"invisible", "control"})
+REPORT_COLUMNS = ["item", "status", "reason", "encoding"]
 
 
 class LoadError(ValueError):
-    """An input item that cannot be read; the message names it and says why."""
+    """An input item that cannot be read; the message names it, says why and what to do.
 
-    def __init__(self, item: str, reason: str, hint: str = "") -> None:
+    Attributes: ``item`` (file, ``file:line`` or ``file#entry``), ``reason``,
+    ``hint`` (what to do, in Python terms), ``cli_hint`` (the same for the
+    command line) and ``skippable`` (``errors="skip"`` would have listed it
+    and gone on).
+    """
+
+    def __init__(self, item: str, reason: str, hint: str = "", *, cli_hint: str = "", skippable: bool = False) -> None:
         self.item, self.reason, self.hint = item, reason, hint
-        msg = f"{item}: {reason}"
-        if hint:
-            msg += f" ({hint})"
-        super().__init__(msg)
+        self.cli_hint, self.skippable = cli_hint or hint, skippable
+        super().__init__(self._message(self.hint, "load with errors='skip'"))
+
+    def _message(self, hint: str, skip: str) -> str:
+        hints = [h for h in (hint, f"{skip} to list it and go on" if self.skippable else "") if h]
+        return f"{self.item}: {self.reason}" + (f" ({'; or '.join(hints)})" if hints else "")
+
+    def cli_message(self) -> str:
+        """The message in command-line terms (``--text-column``, ``--errors skip``)."""
+        return self._message(self.cli_hint, "rerun with --errors skip")
 
 
 @dataclass
@@ -85,68 +155,155 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# Signatures of binary formats people put into text folders by mistake.
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF-", "a PDF document (extract its text first, e.g. with pdftotext)"),
+    (b"PK\x03\x04", "a zip archive or Office document (.docx/.xlsx are zips)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)"),
+    (b"{\\rtf", "an RTF document"),
+    (b"PAR1", "a Parquet file (name it .parquet)"),
+)
+# Characters that never occur in text. Form feed (page breaks in PDF
+# extractions), tab and line ends are text.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_CONTROL_OR_FF = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
+# Arabic-script letters (not punctuation, digits or marks), presentation forms included.
+_ARABIC_LETTER = re.compile(
+    "[\u0621-\u063a\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef\u06fa-\u06fc\u06ff"
+    "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufbb1\ufbd3-\ufd3d\ufd50-\ufdfb\ufe70-\ufefc]"
+)
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+MAX_BAD_SHARE = 0.01  # more control characters than this: binary, not text
+MAX_REPLACED_SHARE = 0.01  # more invalid UTF-8 than this: not a damaged UTF-8 file
+_DECODE_HINT = "re-save it as UTF-8, or remove it from the corpus"
 
 
 def _bad_share(text: str) -> float:
-    """Share of characters that never occur in text: controls, unassigned, private use."""
+    """Share of characters that never occur in text: controls (whole text),
+    unassigned, private-use or surrogate code points (first 20,000 characters)."""
     if not text:
         return 0.0
+    controls = len(_CONTROL.findall(text)) / len(text)
     sample = text[:20000]
-    bad = sum(
-        1
-        for ch in sample
-        if ch not in "\n\r\t\f\v" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")
-    )
-    return bad / len(sample)
+    odd = sum(1 for ch in sample if ch > "\x7f" and unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+    return controls + odd / len(sample)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when ``data`` looks like BOM-less UTF-16 text.
+
+    Arabic and ASCII text has, in UTF-16, nearly every high byte equal to 0x06
+    (the Arabic block) or 0x00 (ASCII: spaces, digits, line ends), and low
+    bytes that are rarely 0x00. Random or binary data does not.
+    """
+    sample = data[:8192]
+    if len(sample) < 2:
+        return None
+    for enc, high, low in (("utf-16-le", sample[1::2], sample[0::2]), ("utf-16-be", sample[0::2], sample[1::2])):
+        counts = Counter(high)
+        if low.count(0) > 0.05 * len(low) or counts[0] + counts[6] < 0.5 * len(high):
+            continue
+        if sum(n for _, n in counts.most_common(2)) >= 0.9 * len(high):
+            return enc
+    return None
+
+
+def _decode(data: bytes, item: str) -> tuple[str, str, list[str]]:
+    """(text, encoding, repairs) for one file's bytes; see :func:`decode_bytes`."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc, []
+            except UnicodeDecodeError as e:
+                raise LoadError(
+                    item,
+                    f"starts with a {enc} byte-order mark but is not valid {enc} ({e.reason} at byte {e.start})",
+                    _DECODE_HINT,
+                ) from None
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise LoadError(item, f"binary data, not a text file: {kind}", "remove it from the corpus folder")
+    if b"\x00" in data[:8192] or b"\x06" in data[:8192]:  # NUL and ACK: never in 8-bit text
+        enc16 = _utf16_without_bom(data)
+        if enc16:
+            if len(data) % 2:
+                raise LoadError(
+                    item, f"looks like {enc16} text but has an odd number of bytes (truncated?)", _DECODE_HINT
+                )
+            try:
+                text = data.decode(enc16)
+            except UnicodeDecodeError as e:
+                raise LoadError(
+                    item,
+                    f"looks like {enc16} text but is not valid {enc16} ({e.reason} at byte {e.start})",
+                    _DECODE_HINT,
+                ) from None
+            if _bad_share(text) < MAX_BAD_SHARE:
+                return text, enc16, []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        first_bad = e.start
+    else:
+        if _bad_share(text) < MAX_BAD_SHARE:
+            return text, "utf-8", []
+        raise LoadError(item, "binary data (control characters), not a text file", "remove it from the corpus folder")
+    # Not valid UTF-8. Three cases: UTF-8 with a few damaged bytes (a truncated
+    # download), UTF-8 mixed with another encoding, or another encoding.
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    # Non-ASCII characters that decoded correctly: real UTF-8 evidence.
+    # Windows-1256 Arabic decodes to almost none (about one in a thousand).
+    valid = len(_NON_ASCII.findall(text)) - text.count("\ufffd")
+    if valid > 0 and replaced <= MAX_REPLACED_SHARE * len(text) and _bad_share(text) < MAX_BAD_SHARE:
+        return (
+            text,
+            "utf-8",
+            [f"{replaced} invalid UTF-8 byte sequence(s) replaced with U+FFFD, the first at byte {first_bad}"],
+        )
+    if valid >= max(20, 0.05 * (valid + replaced)) and _bad_share(text) < MAX_BAD_SHARE:
+        raise LoadError(
+            item,
+            f"mixed encodings: valid UTF-8 text and {replaced} invalid byte sequences, the first at byte {first_bad}",
+            "re-save the whole file as UTF-8",
+        )
+    text = data.decode("cp1256")  # defines all 256 bytes: never fails
+    non_ascii = len(_NON_ASCII.findall(text))
+    arabic = len(_ARABIC.findall(text))
+    if _bad_share(text) < MAX_BAD_SHARE and non_ascii and arabic >= 0.7 * non_ascii:
+        return text, "cp1256", []
+    if _bad_share(text) >= MAX_BAD_SHARE:
+        reason = (
+            f"binary data, not a text file (invalid UTF-8 at byte {first_bad}, control characters in every reading)"
+        )
+    else:
+        reason = f"undecodable text: invalid UTF-8 at byte {first_bad}, and not UTF-16 or Windows-1256 Arabic either"
+    raise LoadError(item, reason, _DECODE_HINT)
 
 
 def decode_bytes(data: bytes, item: str) -> tuple[str, str]:
     """Decode one file's bytes: UTF-8 (with or without BOM), UTF-16/32 with a
     BOM or recognisable without one, else Windows-1256. Returns (text, encoding).
 
+    A UTF-8 file with a few damaged bytes (at most 1% of its characters) is
+    read with U+FFFD in their place (:func:`load_corpus` records this). A
+    Windows-1256 text that never has two letters side by side (a few
+    characters long) can also be valid UTF-8 and is then read as UTF-8.
     Raises :class:`LoadError` naming ``item`` for binary or undecodable data.
 
     >>> decode_bytes("سورية".encode("cp1256"), "x.txt")
     ('سورية', 'cp1256')
+    >>> decode_bytes("سورية".encode("utf-16-le"), "x.txt")
+    ('سورية', 'utf-16-le')
     """
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(enc), enc
-            except UnicodeDecodeError as e:
-                raise LoadError(item, f"starts with a {enc} byte-order mark but is not valid {enc}: {e.reason} at byte {e.start}") from None
-    if b"\x00" in data[:4096]:
-        # UTF-16 without BOM: NULs in every other byte of ASCII-range text.
-        even, odd = data[0:4096:2].count(0), data[1:4096:2].count(0)
-        enc = "utf-16-le" if odd > even else "utf-16-be"
-        if len(data) % 2 == 0 and max(even, odd) > 0.2 * min(len(data), 4096) / 2:
-            try:
-                text = data.decode(enc)
-                if _bad_share(text) < 0.01:
-                    return text, enc
-            except UnicodeDecodeError:
-                pass
-        raise LoadError(item, "binary data (NUL bytes), not a text file")
-    try:
-        text = data.decode("utf-8")
-        if _bad_share(text) < 0.01:
-            return text, "utf-8"
-        raise LoadError(item, "binary data (control characters), not a text file")
-    except UnicodeDecodeError as e:
-        utf8_error = f"invalid UTF-8 at byte {e.start}"
-    try:
-        text = data.decode("cp1256")
-    except UnicodeDecodeError:
-        text = ""
-    arabic = sum(1 for ch in text[:20000] if "\u0600" <= ch <= "\u06ff")
-    letters = sum(1 for ch in text[:20000] if ch.isalpha()) or 1
-    if text and _bad_share(text) < 0.01 and arabic / letters > 0.3:
-        return text, "cp1256"
-    raise LoadError(
-        item,
-        f"undecodable text ({utf8_error}; not UTF-16 or Windows-1256 either)",
-        "re-save it as UTF-8, or load with errors='skip' to list it and go on",
-    )
+    text, enc, _ = _decode(data, item)
+    return text, enc
 
 
 # ---------------------------------------------------------------- records
@@ -154,19 +311,26 @@ def decode_bytes(data: bytes, item: str) -> tuple[str, str]:
 
 def _pick(columns: Iterable[str], wanted: str | None, role: str, item: str, required: bool) -> str | None:
     cols = list(columns)
+    option = "source" if role == "outlet" else role
     if wanted:
         if wanted not in cols:
-            raise LoadError(item, f"no column {wanted!r} for the {role}; columns found: {cols}")
+            raise LoadError(
+                item,
+                f"no column {wanted!r} for the {role}; columns found: {cols}",
+                f"pass one of them with {option}_column=...",
+                cli_hint=f"pass one of them with --{option}-column",
+            )
         return wanted
-    lower = {c.lower(): c for c in cols}
+    lower = {str(c).lower(): c for c in cols}
     for name in COLUMN_DEFAULTS[role]:
         if name in lower:
             return lower[name]
     if required:
         raise LoadError(
             item,
-            f"no {role} column; columns found: {cols}",
-            f"name it with {role}_column=... (or --{role}-column)",
+            f"no {role} column (looked for {', '.join(COLUMN_DEFAULTS[role])}); columns found: {cols}",
+            f"name the column with {option}_column=...",
+            cli_hint=f"name the column with --{option}-column",
         )
     return None
 
@@ -177,78 +341,129 @@ class _Columns:
     def __init__(self, columns: Iterable[str], item: str, names: dict[str, str | None]) -> None:
         cols = list(columns)
         self.map = {
-            role: _pick(cols, names.get(role), role, item, required=(role == "text"))
-            for role in COLUMN_DEFAULTS
+            role: _pick(cols, names.get(role), role, item, required=(role == "text")) for role in COLUMN_DEFAULTS
         }
         self.extra = [c for c in cols if c not in self.map.values()]
 
 
-def _rows_csv(data: str, item: str, delimiter: str) -> Iterator[tuple[str, dict | LoadError]]:
+Rows = Iterator[tuple[str, "dict | LoadError"]]
+
+
+def _rows_csv(data: str, item: str, delimiter: str) -> Rows:
     csv.field_size_limit(sys.maxsize)
-    reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         return
     except csv.Error as e:
-        raise LoadError(f"{item}:1", f"malformed header: {e}") from None
+        raise LoadError(f"{item}:1", f"malformed CSV header: {e}", "check the quoting of the first line") from None
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        raise LoadError(
+            f"{item}:1", f"duplicate column name(s) {dupes}; columns found: {header}", "give every column its own name"
+        )
     while True:
+        start = reader.line_num + 1  # the line this record starts on
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as e:
-            yield f"{item}:{reader.line_num}", LoadError(f"{item}:{reader.line_num}", f"malformed CSV: {e}")
-            return
-        where = f"{item}:{reader.line_num}"
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            yield where, LoadError(
+            where = f"{item}:{start}"
+            what = "a quoted field is never closed" if "end of data" in str(e) else str(e)
+            yield (
                 where,
-                f"{len(row)} fields where the header has {len(header)}",
-                "check quoting: a text field with commas or newlines must be quoted",
+                LoadError(
+                    where,
+                    f"malformed CSV in the record starting on line {start}: {what}; "
+                    f"the rest of the file (lines {start}-{reader.line_num}) was not read",
+                    "check the quoting: a field with commas, quotes or line breaks must be quoted, "
+                    'with quotes inside it doubled ("")',
+                ),
+            )
+            return
+        where = f"{item}:{start}"
+        if not row:
+            continue  # a blank line is not a record
+        if len(row) != len(header):
+            yield (
+                where,
+                LoadError(
+                    where,
+                    f"{len(row)} fields where the header has {len(header)}",
+                    "check the quoting: a field with commas or line breaks must be quoted",
+                ),
             )
             continue
         yield where, dict(zip(header, row, strict=True))
 
 
-def _rows_json(data: str, item: str) -> Iterator[tuple[str, dict | LoadError]]:
+def _rows_json(data: str, item: str) -> Rows:
     try:
         records = json.loads(data)
     except json.JSONDecodeError as e:
-        raise LoadError(f"{item}:{e.lineno}", f"malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+        raise LoadError(
+            f"{item}:{e.lineno}",
+            f"malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}",
+            "fix the file (a JSON array of objects), or export it as JSON Lines",
+        ) from None
     if isinstance(records, dict):
         # {"articles": [...]} style exports: the one list-valued field.
-        lists = [v for v in records.values() if isinstance(v, list)]
+        lists = [k for k, v in records.items() if isinstance(v, list)]
         if len(lists) != 1:
-            raise LoadError(item, "JSON object without exactly one list of articles")
-        records = lists[0]
+            raise LoadError(
+                item,
+                f"a JSON object with {len(lists)} list fields {lists}; keys found: {list(records)[:20]}",
+                "give an array of article objects, or an object with exactly one such array",
+            )
+        records = records[lists[0]]
     if not isinstance(records, list):
-        raise LoadError(item, "JSON is not an array of article objects")
+        raise LoadError(item, f"JSON is a {type(records).__name__}, not an array of article objects")
     for i, rec in enumerate(records):
         where = f"{item}#{i}"
-        yield where, rec if isinstance(rec, dict) else LoadError(where, f"entry is {type(rec).__name__}, not an object")
+        yield (
+            where,
+            rec
+            if isinstance(rec, dict)
+            else LoadError(where, f"entry {i} is a {type(rec).__name__}, not an object with a text field"),
+        )
 
 
-def _rows_jsonl(data: str, item: str) -> Iterator[tuple[str, dict | LoadError]]:
+def _rows_jsonl(data: str, item: str) -> Rows:
     for number, line in enumerate(data.split("\n"), 1):
         if not line.strip():
-            continue
+            continue  # a blank line is not a record
         where = f"{item}:{number}"
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as e:
-            yield where, LoadError(where, f"malformed JSON line (column {e.colno}): {e.msg}")
+            yield (
+                where,
+                LoadError(
+                    where, f"malformed JSON line (column {e.colno}): {e.msg}", "each line must be one JSON object"
+                ),
+            )
             continue
-        yield where, rec if isinstance(rec, dict) else LoadError(where, "line is not a JSON object")
+        yield (
+            where,
+            rec
+            if isinstance(rec, dict)
+            else LoadError(
+                where, f"line is a JSON {type(rec).__name__}, not an object", "each line must be one JSON object"
+            ),
+        )
 
 
-def _rows_parquet(data: bytes, item: str) -> Iterator[tuple[str, dict | LoadError]]:
+def _rows_parquet(data: bytes, item: str) -> Rows:
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as e:  # pyarrow raises several types for corrupt files
-        raise LoadError(item, f"unreadable Parquet: {e}") from None
+        raise LoadError(
+            item,
+            f"unreadable Parquet: {_one_line(str(e))}",
+            "check the file, or export the corpus as CSV or JSON Lines",
+        ) from None
     for i, rec in enumerate(frame.to_dict("records")):
         yield f"{item}#{i}", rec
 
@@ -261,50 +476,106 @@ class _Options:
     errors: str = "raise"
     clean: bool = True
     columns: dict[str, str | None] = field(default_factory=dict)
-    metadata: pd.DataFrame | None = None
+    metadata: _Metadata | None = None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _text(value: Any) -> str:
+    """A metadata value as text: None and NaN are empty, 3.0 is "3"."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
     return str(value)
+
+
+def _article_text(value: Any, where: str) -> str:
+    """The text field of a record; numbers become text, containers are errors."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return _decode(value, where)[0]
+    if value is None or isinstance(value, int | float):
+        return _text(value)
+    raise LoadError(
+        where, f"the text field is a {type(value).__name__}, not text", "store the article text as a string"
+    )
+
+
+# An HTML tag or comment (only looked for when the text has a "<").
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>|<!--")
 
 
 class _Loader:
     """Walks the inputs, yields Documents and fills the load report."""
 
-    def __init__(self, opts: _Options) -> None:
+    def __init__(self, opts: _Options, where: str = "") -> None:
         self.opts = opts
         self.report: list[dict[str, str]] = []
-        self.ids: set[str] = set()
+        self.ids: dict[str, str] = {}  # doc_id -> item that has it
+        self.where = where  # folder to prefix to item names in errors
 
     def note(self, item: str, status: str, reason: str = "", encoding: str = "") -> None:
         self.report.append({"item": item, "status": status, "reason": reason, "encoding": encoding})
 
     def fail(self, err: LoadError, encoding: str = "") -> None:
         if self.opts.errors == "raise":
-            raise err
+            item = os.path.join(self.where, err.item) if self.where else err.item
+            final = LoadError(item, err.reason, err.hint, cli_hint=err.cli_hint, skippable=True)
+            final.final = True
+            raise final from None
         self.note(err.item, "skipped", err.reason, encoding)
 
-    def make(self, item: str, fields: dict[str, Any], encoding: str, repairs: list[str]) -> Document | None:
-        raw = _text(fields.get("text"))
-        if self.opts.clean:
-            clean, removed = clean_text(raw)
-        else:
-            clean, removed = raw.replace("\r\n", "\n"), []
-        if not clean.strip():
-            reason = "empty text" if not raw.strip() else "no text left after removing page chrome"
-            self.note(item, "skipped", reason, encoding)
+    def make(
+        self, item: str, fields: dict[str, Any], encoding: str, repairs: list[str], is_file: bool = False
+    ) -> Document | None:
+        raw = fields.get("text", "")
+        if _SURROGATE.search(raw):  # only from JSON "\\ud800" escapes; cannot be written out
+            n = len(_SURROGATE.findall(raw))
+            raw = _SURROGATE.sub("\ufffd", raw)
+            repairs.append(f"{n} lone surrogate(s) replaced with U+FFFD")
+        if not raw.strip():
+            what = "file" if is_file else "text field"
+            self.note(item, "skipped", f"empty {what}" if not raw else f"only white space in the {what}", encoding)
             return None
-        title = _text(fields.get("title")).strip() or clean.split("\n", 1)[0].strip()
-        doc_id = _text(fields.get("id")).strip() or item
+        # Control characters are cut before cleaning (raw lines keep their numbers).
+        controls: list[Removal] = []
+        text = raw
+        if _CONTROL_OR_FF.search(raw):
+            for number, line in enumerate(raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+                found = _CONTROL_OR_FF.findall(line)
+                if found and set(found) != {"\x0c"}:
+                    controls.append(Removal("control", number, "".join(found)))
+            text = _CONTROL.sub("", raw).replace("\x0c", "\n")
+        if self.opts.clean:
+            clean, removed = clean_text(text)
+        else:
+            clean, removed = text.replace("\r\n", "\n"), []
+        if controls:
+            removed = sorted([*removed, *controls], key=lambda r: r.line)
+        if not clean.strip():
+            self.note(item, "skipped", "no text left after removing page chrome and control characters", encoding)
+            return None
+        title = _SURROGATE.sub("\ufffd", _text(fields.get("title"))).strip() or clean.split("\n", 1)[0].strip()
+        doc_id = _SURROGATE.sub("\ufffd", _text(fields.get("id"))).strip() or item
         if doc_id in self.ids:
             n = 2
             while f"{doc_id}#{n}" in self.ids:
                 n += 1
-            repairs.append(f"duplicate id {doc_id!r} renamed to {doc_id}#{n}")
+            repairs.append(f"duplicate id {doc_id!r} (already used by {self.ids[doc_id]}) renamed to {doc_id}#{n}")
             doc_id = f"{doc_id}#{n}"
-        self.ids.add(doc_id)
+        self.ids[doc_id] = item
+        notes = []
+        m = _MARKUP.search(clean) if "<" in clean else None
+        if m:
+            notes.append(f"note: contains HTML markup ({_one_line(m.group())[:40]!r}), kept as text")
+        if not _ARABIC_LETTER.search(clean):
+            notes.append("note: no Arabic letters")
         doc = Document(
             doc_id=doc_id,
             title=title,
@@ -318,34 +589,39 @@ class _Loader:
             removed=removed,
             meta=fields.get("meta", {}),
         )
-        self.note(item, "recovered" if repairs else "loaded", "; ".join(repairs), encoding)
+        self.note(item, "recovered" if repairs else "loaded", "; ".join(repairs + notes), encoding)
         return doc
 
     # -- one .txt article
     def txt(self, item: str, data: bytes, stem: str) -> Iterator[Document]:
         try:
-            text, enc = decode_bytes(data, item)
+            text, enc, repairs = _decode(data, item)
         except LoadError as e:
             self.fail(e)
             return
         fields: dict[str, Any] = {"text": text, "id": stem}
         meta = self.opts.metadata
         if meta is not None:
-            row = _metadata_row(meta, stem)
+            row = meta.get(stem)
             if row is not None:
-                fields.update({k: v for k, v in row.items() if k in ("title", "outlet", "date", "date_precision", "url")})
+                fields.update(
+                    {k: v for k, v in row.items() if k in ("title", "outlet", "date", "date_precision", "url")}
+                )
                 fields["meta"] = {k: v for k, v in row.items() if k not in fields}
-        doc = self.make(item, fields, enc, [])
+        doc = self.make(item, fields, enc, repairs, is_file=True)
         if doc:
             yield doc
 
     # -- one tabular export
     def table(self, item: str, data: bytes, suffix: str) -> Iterator[Document]:
+        seen = len(self.report)
+        enc = ""
         try:
+            repairs: list[str] = []
             if suffix == ".parquet":
                 rows, enc = _rows_parquet(data, item), "parquet"
             else:
-                text, enc = decode_bytes(data, item)
+                text, enc, repairs = _decode(data, item)
                 if suffix in (".csv", ".tsv"):
                     rows = _rows_csv(text, item, "\t" if suffix == ".tsv" else ",")
                 elif suffix == ".json":
@@ -359,17 +635,27 @@ class _Loader:
                     continue
                 if cols is None:
                     cols = _Columns(rec.keys(), item, self.opts.columns)
-                fields = {role: rec.get(col) for role, col in cols.map.items() if col}
-                missing = cols.map["text"] not in rec
-                if missing:
-                    self.fail(LoadError(where, f"no {cols.map['text']!r} field; fields found: {list(rec)}"), enc)
+                text_col = cols.map["text"]
+                if text_col not in rec:
+                    self.fail(LoadError(where, f"no {text_col!r} field; fields found: {list(rec)}"), enc)
+                    continue
+                try:
+                    fields = {role: rec.get(col) for role, col in cols.map.items() if col}
+                    fields["text"] = _article_text(rec[text_col], where)
+                except LoadError as e:
+                    self.fail(e, enc)
                     continue
                 fields["meta"] = {c: rec.get(c) for c in cols.extra}
-                doc = self.make(where, fields, enc, [])
+                doc = self.make(where, fields, enc, list(repairs))
                 if doc:
                     yield doc
         except LoadError as e:
-            self.fail(e)
+            if getattr(e, "final", False):
+                raise
+            self.fail(e, enc)
+            return
+        if len(self.report) == seen:
+            self.note(item, "skipped", "no rows (empty file or header only)", enc)
 
     def path(self, path: Path, item: str) -> Iterator[Document]:
         suffix = path.suffix.lower()
@@ -377,22 +663,32 @@ class _Loader:
             yield from self.zip(path, item)
             return
         if suffix != ".txt" and suffix not in TABULAR:
-            self.note(item, "skipped", f"not a corpus file ({suffix or 'no extension'}); read: .txt {' '.join(sorted(TABULAR))} .zip")
+            self.note(
+                item,
+                "skipped",
+                f"not a corpus file ({suffix or 'no extension'}); read: .txt {' '.join(sorted(TABULAR))} .zip",
+            )
+            return
+        if not path.is_file():  # a broken link, a pipe or a device: never block reading it
+            self.fail(LoadError(item, "not a regular file (a broken link?)", "remove it or fix the link"))
             return
         try:
             data = path.read_bytes()
         except OSError as e:
-            self.fail(LoadError(item, f"cannot read: {e.strerror}"))
+            self.fail(LoadError(item, f"cannot read: {e.strerror or e}", "check that the file exists and is readable"))
             return
+        yield from self.member(item, data, suffix, path.stem)
+
+    def member(self, item: str, data: bytes, suffix: str, stem: str) -> Iterator[Document]:
         if suffix == ".txt":
-            yield from self.txt(item, data, path.stem)
+            yield from self.txt(item, data, stem)
         else:
             yield from self.table(item, data, suffix)
 
     def zip(self, path: Path, item: str) -> Iterator[Document]:
         try:
             zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as e:
+        except Exception as e:  # BadZipFile, OSError, EOFError, ValueError on damaged archives
             self.fail(LoadError(item, f"not a readable zip archive: {e}"))
             return
         with zf:
@@ -400,27 +696,81 @@ class _Loader:
                 if info.is_dir():
                     continue
                 member = f"{item}!{info.filename}"
-                suffix = Path(info.filename).suffix.lower()
-                if suffix == ".txt":
-                    yield from self.txt(member, zf.read(info), Path(info.filename).stem)
-                elif suffix in TABULAR:
-                    yield from self.table(member, zf.read(info), suffix)
-                else:
+                name = Path(info.filename)
+                suffix = name.suffix.lower()
+                if suffix != ".txt" and suffix not in TABULAR:
                     self.note(member, "skipped", f"not a corpus file ({suffix or 'no extension'})")
+                    continue
+                try:
+                    data = zf.read(info)
+                except Exception as e:  # bad CRC, zlib/lzma errors, encryption, unsupported method
+                    self.fail(LoadError(member, f"cannot extract from the zip: {_one_line(str(e))}"))
+                    continue
+                yield from self.member(member, data, suffix, name.stem)
 
 
-def _metadata_row(meta: pd.DataFrame, stem: str) -> dict[str, Any] | None:
-    for col in ("doc_id", "file", "id"):
-        if col in meta.columns:
-            hits = meta[(meta[col].astype(str) == stem) | (meta[col].astype(str) == stem + ".txt")]
-            if len(hits):
-                return {k: _text(v) for k, v in hits.iloc[0].items()}
-    return None
+class _Metadata:
+    """Rows of ``corpus.csv``, found by every name a file may be matched with
+    (``doc_id``, ``file`` with and without ``.txt``, ``id``; the first row wins),
+    remembering which rows were used."""
+
+    def __init__(self, meta: pd.DataFrame, path: Path) -> None:
+        self.path = path
+        self.rows = [{str(c): _text(v) for c, v in row.items()} for row in meta.to_dict("records")]
+        self.index: dict[str, int] = {}
+        self.used: set[int] = set()
+        for col in ("doc_id", "file", "id"):
+            if col in meta.columns:
+                for i, row in enumerate(self.rows):
+                    key = row[col].strip()
+                    for k in (key, key.removesuffix(".txt")):
+                        if k:
+                            self.index.setdefault(k, i)
+
+    def get(self, stem: str) -> dict[str, str] | None:
+        i = self.index.get(stem)
+        if i is None:
+            return None
+        self.used.add(i)
+        return self.rows[i]
+
+    def unused(self) -> list[str]:
+        """A name (file, doc_id or id) for every row no article matched."""
+        out = []
+        for i, row in enumerate(self.rows):
+            if i not in self.used:
+                out.append(next((row[c] for c in ("file", "doc_id", "id") if row.get(c)), f"row {i + 2}"))
+        return out
 
 
-def _find_metadata(folder: Path) -> Path | None:
+def _read_metadata(path: Path) -> pd.DataFrame:
+    try:
+        text, _, _ = _decode(path.read_bytes(), str(path))
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except LoadError:
+        raise
+    except OSError as e:
+        raise LoadError(str(path), f"cannot read the metadata file: {e.strerror or e}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        raise LoadError(str(path), f"malformed metadata CSV: {_one_line(str(e))}", "fix or remove corpus.csv") from None
+
+
+def _is_metadata(candidate: Path) -> bool:
+    """A ``corpus.csv`` with a text column is an export, not metadata."""
+    try:
+        with candidate.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+            header = next(csv.reader(fh), [])
+    except OSError:
+        return True  # let the metadata reader report it
+    cols = {c.strip().lower() for c in header}
+    return not cols.intersection(COLUMN_DEFAULTS["text"])
+
+
+def _find_metadata(folder: Path, files: list[Path]) -> Path | None:
+    if not any(p.suffix.lower() == ".txt" for p in files):
+        return None  # nothing to attach metadata to: a corpus.csv here is data
     for candidate in (folder / "corpus.csv", folder.parent / "corpus.csv"):
-        if candidate.is_file():
+        if candidate.is_file() and _is_metadata(candidate):
             return candidate
     return None
 
@@ -428,12 +778,24 @@ def _find_metadata(folder: Path) -> Path | None:
 def _inputs(path: Path) -> tuple[list[Path], Path | None, Path]:
     """(files to read, metadata file, folder item names are relative to)."""
     if path.is_file():
+        suffix = path.suffix.lower()
+        if suffix not in TABULAR and suffix not in (".txt", ".zip"):
+            raise LoadError(
+                str(path),
+                f"not a corpus file ({suffix or 'no extension'})",
+                f"give a folder of .txt files or a {' '.join(sorted(TABULAR))} or .zip file",
+            )
         return [path], None, path.parent
     if not path.is_dir():
-        raise LoadError(str(path), "no such file or folder")
+        raise LoadError(str(path), "no such file or folder", "check the path", cli_hint="check the --corpus path")
     folder = path / "raw" if (path / "raw").is_dir() else path
-    meta = _find_metadata(folder)
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    # Hidden files and folders (.git, .DS_Store, .ipynb_checkpoints) are not part of a corpus.
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if not p.is_dir() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+    meta = _find_metadata(folder, files)
     if meta is not None:
         files = [p for p in files if p.resolve() != meta.resolve()]
     return files, meta, folder
@@ -445,25 +807,42 @@ def iter_documents(
     errors: str = "raise",
     clean: bool = True,
     report: list[dict[str, str]] | None = None,
+    warnings: list[str] | None = None,
     **columns: str | None,
 ) -> Iterator[Document]:
     """Yield the documents of ``path`` one by one (streaming; see :func:`load_corpus`).
 
-    Rows of the load report are appended to ``report`` when a list is given.
+    Rows of the load report are appended to ``report`` and warnings (about
+    the corpus as a whole) to ``warnings`` when lists are given.
     """
     if errors not in ("raise", "skip"):
-        raise ValueError("errors must be 'raise' or 'skip'")
+        raise ValueError(f"errors must be 'raise' or 'skip', not {errors!r}")
+    warnings = warnings if warnings is not None else []
     path = Path(path)
     files, meta_path, root = _inputs(path)
     opts = _Options(errors=errors, clean=clean, columns=_column_names(columns))
     if meta_path is not None:
-        opts.metadata = pd.read_csv(meta_path, dtype=str, keep_default_na=False)
-    loader = _Loader(opts)
+        try:
+            opts.metadata = _Metadata(_read_metadata(meta_path), meta_path)
+        except LoadError as e:
+            if errors == "raise":
+                raise
+            warnings.append(f"metadata not used: {e}")
+    where = root if path.is_file() else path / root.relative_to(path)
+    loader = _Loader(opts, where="" if str(where) == "." else str(where))
     if report is not None:
         loader.report = report
     for file in files:
         item = file.relative_to(root).as_posix() if file != path else file.name
         yield from loader.path(file, item)
+    if opts.metadata is not None:
+        unused = opts.metadata.unused()
+        if unused:
+            warnings.append(
+                f"{len(unused)} row(s) of {meta_path} match no article file: "
+                + ", ".join(unused[:5])
+                + (" ..." if len(unused) > 5 else "")
+            )
 
 
 def _column_names(columns: dict[str, str | None]) -> dict[str, str | None]:
@@ -497,8 +876,9 @@ def load_corpus(
     path : folder of ``.txt`` files (with ``raw/`` and ``corpus.csv``), or a
         ``.csv``/``.tsv``/``.json``/``.jsonl``/``.parquet``/``.zip`` file, or a
         folder of those.
-    errors : ``"raise"`` (default) stops at the first unreadable item with an
-        error naming it; ``"skip"`` lists it in ``load_report`` and goes on.
+    errors : ``"raise"`` (default) stops at the first unreadable item with a
+        :class:`LoadError` naming it; ``"skip"`` lists it in ``load_report``
+        and goes on. See the module docstring for every case.
     clean : remove page chrome (see :mod:`newslib.clean`); the raw text is kept.
     vocabulary_options : keywords for :class:`newslib.tokens.Vocabulary`
         (``stem``, ``min_len``, ``numbers``, normalisation switches).
@@ -511,9 +891,23 @@ def load_corpus(
     (5, 'Syrian Telegraph (سيريان تلغراف)')
     """
     report: list[dict[str, str]] = []
-    docs = list(iter_documents(path, errors=errors, clean=clean, report=report, **columns))
-    frame = pd.DataFrame(report, columns=["item", "status", "reason", "encoding"])
-    return Corpus(docs, frame, vocabulary_options or {}, source=str(path))
+    warnings: list[str] = []
+    docs = list(iter_documents(path, errors=errors, clean=clean, report=report, warnings=warnings, **columns))
+    frame = pd.DataFrame(report, columns=REPORT_COLUMNS)
+    corpus = Corpus(docs, frame, vocabulary_options or {}, source=str(path))
+    corpus.warnings.extend(warnings)
+    if docs and not any(_ARABIC_LETTER.search(d.text) for d in docs):
+        corpus.warnings.append(
+            f"no Arabic letters in any of the {len(docs)} documents: newslib is built for Arabic; "
+            "check the corpus path and the text column"
+        )
+    elif not docs:
+        corpus.warnings.append(
+            f"no documents loaded from {path}: {len(frame)} item(s) seen, all skipped"
+            if len(frame)
+            else f"no documents loaded from {path}: no .txt, {' '.join(sorted(TABULAR))} or .zip files found"
+        )
+    return corpus
 
 
 class Corpus:
@@ -528,12 +922,12 @@ class Corpus:
     ) -> None:
         self.documents = documents
         self.load_report = (
-            load_report
-            if load_report is not None
-            else pd.DataFrame(columns=["item", "status", "reason", "encoding"])
+            load_report if load_report is not None else pd.DataFrame(columns=["item", "status", "reason", "encoding"])
         )
         self.vocabulary_options = vocabulary_options or {}
         self.source = source
+        # Notes about the corpus as a whole (no Arabic at all, unused metadata rows).
+        self.warnings: list[str] = []
         self._index = {d.doc_id: i for i, d in enumerate(documents)}
 
     def __len__(self) -> int:
@@ -602,7 +996,7 @@ class Corpus:
                 "source": d.source,
                 "text": d.text,
                 "raw_text": d.raw_text,
-                "chrome_removed": sum(1 for r in d.removed if r.rule != "invisible"),
+                "chrome_removed": sum(1 for r in d.removed if r.rule not in NOT_CHROME),
             }
             for d in self.documents
         ]
@@ -622,19 +1016,25 @@ class Corpus:
             n_sent += len(units)
             n_par += len({u.paragraph for u in units})
         status = self.load_report["status"].value_counts().to_dict()
+        tokens = sum(vocab.surface_counts.values())
+        warnings = list(self.warnings)
+        if len(self) and not tokens:
+            warnings.append(f"no word tokens in the {len(self)} document(s): only punctuation or symbols")
         return {
             "documents": len(self),
             "paragraphs": n_par,
             "sentences": n_sent,
-            "tokens": sum(vocab.surface_counts.values()),
+            "tokens": tokens,
+            "arabic_tokens": sum(n for s, n in vocab.surface_counts.items() if _ARABIC_LETTER.search(s)),
             "types": len(vocab.key_counts(content_only=False)),
             "content_types": len(vocab.key_counts()),
-            "chrome_lines_removed": int(sum(1 for d in self for r in d.removed if r.rule != "invisible")),
+            "chrome_lines_removed": int(sum(1 for d in self for r in d.removed if r.rule not in NOT_CHROME)),
             "items_seen": len(self.load_report),
+            "loaded": int(status.get("loaded", 0)),
             "recovered": int(status.get("recovered", 0)),
             "skipped": int(status.get("skipped", 0)),
-            "skipped_items": self.load_report.loc[
-                self.load_report["status"] == "skipped", ["item", "reason"]
-            ].to_dict("records"),
+            "skipped_items": self.load_report.loc[self.load_report["status"] == "skipped", ["item", "reason"]].to_dict(
+                "records"
+            ),
+            "warnings": warnings,
         }
-
