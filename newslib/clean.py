@@ -17,9 +17,10 @@ raw text is always kept beside the clean one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
 
-from .text import INVISIBLE_CHARS
+from .text import INVISIBLE_CHARS, PERSIAN_LOOKALIKES
 
 __all__ = ["Removal", "clean_text", "CHROME_RULES"]
 
@@ -117,6 +118,17 @@ def _has(text: str, rule: str) -> bool:
 _INVISIBLE = re.compile("[" + re.escape(INVISIBLE_CHARS) + "]")
 
 
+# Chrome written in presentation forms (PDF and some CMS exports) or with
+# Persian/Urdu look-alike letters is still chrome: lines are matched on a
+# folded copy (NFKC, look-alikes mapped); the text kept is the line as written.
+_NEEDS_FOLD = re.compile("[\ufb50-\ufdff\ufe70-\ufefc" + "".join(PERSIAN_LOOKALIKES) + "]")
+_LOOKALIKES = str.maketrans(PERSIAN_LOOKALIKES)
+
+
+def _fold(line: str) -> str:
+    return unicodedata.normalize("NFKC", line).translate(_LOOKALIKES)
+
+
 def _squeeze(line: str) -> str:
     """Runs of white space (tabs, no-break and other Unicode spaces) to one space."""
     return " ".join(line.split())
@@ -148,6 +160,7 @@ def clean_text(raw: str) -> tuple[str, list[Removal]]:
     # what the article is known to contain.
     invisible = _INVISIBLE.search(raw) is not None
     inline = [(rule, rx) for rule, rx in _INLINE if _has(raw, rule)]
+    fold = _fold if _NEEDS_FOLD.search(raw) else str
 
     kept: list[tuple[int, str]] = []  # (1-based raw line number, text)
     for number, line in enumerate(lines, 1):
@@ -160,12 +173,13 @@ def clean_text(raw: str) -> tuple[str, list[Removal]]:
         # Chrome lines are short; long lines are prose and skip the line rules.
         rule = None
         if len(text) <= MAX_CHROME_LINE:
-            rule = next((name for name, rx in CHROME_RULES.items() if rx.match(text)), None)
+            probe = fold(text)
+            rule = next((name for name, rx in CHROME_RULES.items() if rx.match(probe)), None)
             if (
                 rule is None
-                and any(w in text for w in _FOLLOW_WORDS)
-                and _FOLLOW.search(text)
-                and (_CHANNEL.search(text) or _has(text, "phone"))
+                and any(w in probe for w in _FOLLOW_WORDS)
+                and _FOLLOW.search(probe)
+                and (_CHANNEL.search(probe) or _has(probe, "phone"))
             ):
                 rule = "social_promo"
         if rule is None and sites and text.rstrip(" :") in sites:
@@ -178,7 +192,7 @@ def clean_text(raw: str) -> tuple[str, list[Removal]]:
     # A teaser heading ends the article when what follows it is shorter than
     # what precedes it; only the heading and one teaser line go otherwise.
     for i, (_, text) in enumerate(kept):
-        if i and _TEASER.match(text):
+        if i and _TEASER.match(fold(text)):
             before = sum(len(t) for _, t in kept[:i])
             after = sum(len(t) for _, t in kept[i + 1 :])
             end = len(kept) if after <= before else min(i + 2, len(kept))
@@ -187,7 +201,7 @@ def clean_text(raw: str) -> tuple[str, list[Removal]]:
             break
 
     # Trailing bylines and credits: short lines at the very end.
-    while len(kept) > 1 and _CREDIT.match(kept[-1][1]):
+    while len(kept) > 1 and _CREDIT.match(fold(kept[-1][1])):
         number, text = kept.pop()
         removed.append(Removal("credit", number, text))
 

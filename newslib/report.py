@@ -110,6 +110,9 @@ def execute_notebook(
             cwd=str(notebook_dir),
             progress_bar=False,
             log_output=False,
+            # The kernel's own start-up notices (e.g. "running over TCP without
+            # encryption" on loopback) are not the reader's business.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
         error = ""
     except PapermillExecutionError as e:
@@ -129,7 +132,15 @@ def notebook_html(executed: Path, title: str) -> str:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    # Readers of the report do not run Python: show prose, tables and figures,
+    # not the code (the notebooks themselves have it).
+    exporter = HTMLExporter(
+        template_name="lab",
+        embed_images=True,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     soup = BeautifulSoup(body, "html.parser")
     # Offline and safe: drop every script that would be fetched or imports

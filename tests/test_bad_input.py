@@ -534,11 +534,6 @@ def test_persian_and_urdu_lookalike_letters_share_keys(tmp_path):
     assert looks.vocabulary.key("کیری") == "كيري"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="newslib.clean matches chrome rules on the letters as written: «إضافة تعليق جديد» and «وكالات» "
-    "in presentation forms or Persian look-alike letters survive cleaning (reported to the owner of clean.py)",
-)
 def test_chrome_in_presentation_forms_or_lookalike_letters_is_still_chrome():
     from newslib.clean import clean_text
 

@@ -136,12 +136,14 @@ return {
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_arabic_paragraph_and_cell_are_rtl_in_chromium(report):
-    for name in ("01_corpus_overview", "02_term_frequencies", "03_actor_cooccurrence"):
-        page = report.out / f"{name}.html"
-        got = _chromium_eval(page, ARABIC_DIRECTIONS)
-        assert got["p"] == "rtl", (name, got)
-        assert got["td"] == "rtl", (name, got)
-        assert got["td_align"] in ("right", "start", "-webkit-right"), (name, got)
+    got = _chromium_eval(report.out / "index.html", ARABIC_DIRECTIONS)
+    assert got["p"] == "rtl", ("index", got)
+    for run in report.runs:
+        got = _chromium_eval(run.page, ARABIC_DIRECTIONS)
+        assert got["td"] == "rtl", (run.name, got)
+        assert got["td_align"] in ("right", "start", "-webkit-right"), (run.name, got)
+        # the notebooks' prose is English; any paragraph that opens in Arabic reads right to left
+        assert got["p"] in (None, "rtl"), (run.name, got)
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +166,8 @@ def test_markup_in_articles_stays_text(hostile_report):
         assert run.ok, f"{run.name}: {run.error}"
         page = run.page.read_text("utf-8")
         assert "<script>window.__pwned" not in page, run.name
-        assert 'onerror="window.__pwned' not in page, run.name
+        # no element carries the article's handlers (as escaped text they are harmless)
+        assert not re.search(r"<[a-zA-Z][^<>]*\son(error|mouseover)\s*=", page), run.name
     # the escaped markup is visible as text on at least one page (the documents table)
     assert any("&lt;script&gt;window.__pwned" in r.page.read_text("utf-8") for r in hostile_report.runs)
 
