@@ -47,11 +47,27 @@ def _columns(args: argparse.Namespace) -> dict[str, str]:
     }
 
 
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=["local", "processes", "dask"], default="local",
+                   help="one process (default), all local cores, or a Dask cluster; same results")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address for --engine dask (default: start a local cluster)")
+    p.add_argument("--workers", type=int, default=None, help="processes or Dask workers (default: all cores)")
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
-    corpus = load_corpus(args.corpus, errors=args.errors, **_columns(args))
-    stats = corpus.stats()
+    if args.engine == "local":
+        corpus = load_corpus(args.corpus, errors=args.errors, **_columns(args))
+        stats = corpus.stats()
+        n_docs = len(corpus)
+    else:
+        from .engine import corpus_stats
+
+        stats = corpus_stats(args.corpus, engine=args.engine, scheduler=args.scheduler, n_workers=args.workers,
+                             progress=sys.stderr.isatty(), errors=args.errors, **_columns(args))
+        n_docs = stats["documents"]
     _print(json.dumps(stats, ensure_ascii=False, indent=2), json.dumps(stats, indent=2))
-    if len(corpus):
+    if n_docs:
         if stats["skipped"] or stats["recovered"]:
             _say(
                 f"newslib {args.command}: warning: {stats['skipped']} item(s) skipped, {stats['recovered']} "
@@ -74,7 +90,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     # A broken lexicon fails here, in one line naming the file and entry, before any notebook runs.
     load_lexicon(args.actors)
-    params: dict = {"errors": args.errors, "seed": args.seed}
+    params: dict = {"errors": args.errors, "seed": args.seed, "engine": args.engine,
+                    "scheduler": args.scheduler, "n_workers": args.workers}
     for name in ("k", "unit", "method"):
         if getattr(args, name) is not None:
             params[name] = getattr(args, name)
@@ -114,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("stats", help="print a JSON summary of a corpus")
     _add_corpus_options(p)
+    _add_engine_options(p)
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser(
@@ -129,8 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="unit clustered into topics (default: by corpus size)",
     )
-    p.add_argument("--method", choices=["nmf", "lda", "kmeans"], default=None, help="topic method")
+    p.add_argument("--method", choices=["nmf", "lda", "kmeans", "spectral"], default=None,
+                   help="topic method (default: nmf for passages, spectral for documents)")
     p.add_argument("--seed", type=int, default=0)
+    _add_engine_options(p)
     p.add_argument(
         "--errors",
         choices=["raise", "skip"],

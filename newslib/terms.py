@@ -56,14 +56,22 @@ CORPUS_ROW = "(corpus)"  # doc_id of the whole-corpus row in type_token_stats
 _MATRICES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def term_matrix(corpus: Any) -> TermMatrix:
+def term_matrix(corpus: Any, *, engine: str = "local", **engine_options: Any) -> TermMatrix:
     """The documents x content-keys matrix of ``corpus`` (computed once per corpus).
 
-    Keys come from ``corpus.vocabulary``, so they agree with ``corpus.tokens``.
+    Keys agree with ``corpus.tokens``. ``engine="processes"`` or ``"dask"``
+    (with ``scheduler=``, ``n_workers=``) counts on all cores or a cluster,
+    with the same result (:func:`newslib.engine.term_matrix`).
     """
     hit = _MATRICES.get(corpus)
     if hit is None:
-        hit = _MATRICES[corpus] = document_term_matrix(corpus, vocabulary=corpus.vocabulary)
+        if engine == "local":
+            hit = document_term_matrix(corpus, vocabulary=corpus.vocabulary)
+        else:
+            from .engine import term_matrix as on_engine
+
+            hit = on_engine(corpus, engine=engine, **engine_options)
+        _MATRICES[corpus] = hit
     return hit
 
 

@@ -99,3 +99,10 @@ def test_unreadable_file_error_and_skip(tmp_path: Path, repo: Path) -> None:
     out = json.loads(skipped.stdout)
     assert out["documents"] == 1 and out["skipped"] == 1
     assert [s["item"] for s in out["skipped_items"]] == ["scan.txt"]
+
+
+@pytest.mark.parametrize("engine", ["processes", "dask"])
+def test_stats_on_every_engine_equal_the_local_engine(repo: Path, stats_output: dict, engine: str) -> None:
+    done = _run("stats", "--corpus", "data", "--engine", engine, "--workers", "2", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == stats_output
