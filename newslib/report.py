@@ -101,11 +101,14 @@ def execute_notebook(
     source = notebook_dir / f"{name}.ipynb"
     if not source.is_file():
         return NotebookRun(name, False, 0.0, error=f"notebook not found: {source}")
+    # The report passes one set of parameters to every notebook; each gets
+    # those its parameters cell declares (papermill warns about the others).
+    declared = pm.inspect_notebook(str(source))
     try:
         pm.execute_notebook(
             str(source),
             str(output),
-            parameters=parameters,
+            parameters={k: v for k, v in parameters.items() if k in declared},
             kernel_name="python3",
             cwd=str(notebook_dir),
             progress_bar=False,
