@@ -31,6 +31,10 @@ from .tokens import TOKEN_PATTERN, Vocabulary, _stopwords
 
 __all__ = ["TermMatrix", "document_term_matrix", "count_surfaces", "stop_surfaces"]
 
+# Counts of a word in one document fit in 32 bits; half the memory of int64
+# for the largest object a corpus makes. Sums over a matrix come out int64.
+COUNT_DTYPE = np.int32
+
 
 def stop_surfaces(**options: bool) -> frozenset[str]:
     """Surface spellings that are certainly stopwords, dropped before counting.
@@ -92,7 +96,7 @@ def count_surfaces(
     drop = _stop_surfaces(_options(options)) if drop_stopwords else frozenset()
     analyzer = _SurfaceAnalyzer(drop)
     if counter == "sklearn":
-        cv = CountVectorizer(analyzer=analyzer, lowercase=False, dtype=np.int64)
+        cv = CountVectorizer(analyzer=analyzer, lowercase=False, dtype=COUNT_DTYPE)
         X = cv.fit_transform(texts)
         return X.tocsr(), cv.get_feature_names_out().tolist()
     if counter != "arrow":
@@ -111,7 +115,7 @@ def count_surfaces(
     cols = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
     X = sp.csr_matrix(
-        (np.ones(len(cols), dtype=np.int64), (rows, cols)), shape=(len(lengths), len(names))
+        (np.ones(len(cols), dtype=COUNT_DTYPE), (rows, cols)), shape=(len(lengths), len(names))
     )
     X.sum_duplicates()  # coo -> csr already sums; this sorts indices too
     return X, names
@@ -169,7 +173,7 @@ def merge_columns(
     rows = np.flatnonzero(col_of >= 0)
     cols = col_of[rows]
     M = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(keys), len(content))
+        (np.ones(len(rows), dtype=COUNT_DTYPE), (rows, cols)), shape=(len(keys), len(content))
     )
     return (X @ M).tocsr(), content
 

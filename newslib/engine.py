@@ -1,8 +1,8 @@
 """Streaming, all local cores, or a Dask cluster: the same results every way.
 
 A corpus is read as a stream of chunks of documents (:func:`iter_chunks`);
-each chunk is counted on its own (surface counts through scikit-learn's
-``CountVectorizer``, see :func:`newslib.dtm.count_surfaces`; sentences and
+each chunk is counted on its own (surface counts by Arrow dictionary
+encoding and SciPy, see :func:`newslib.dtm.count_surfaces`; sentences and
 paragraphs for the statistics), and the partial results are merged: sparse matrices are stacked after their
 columns are re-indexed into one surface vocabulary, counters are added. No
 step holds the token lists of the whole corpus; what is kept grows with the
@@ -54,7 +54,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .corpus import _ARABIC, NOT_CHROME, REPORT_COLUMNS, TABULAR, Corpus, Document, iter_documents
-from .dtm import TermMatrix, _term_matrix, count_surfaces, merge_columns, stop_surfaces
+from .dtm import COUNT_DTYPE, TermMatrix, _term_matrix, count_surfaces, merge_columns, stop_surfaces
 from .tokens import Vocabulary, sentences
 
 __all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "mentions", "term_matrix"]
@@ -136,7 +136,7 @@ def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_m
     except ValueError as e:  # CountVectorizer: "empty vocabulary" (no word in this chunk)
         if "empty vocabulary" not in str(e):
             raise
-        return sp.csr_matrix((len(texts), 0), dtype=np.int64), []
+        return sp.csr_matrix((len(texts), 0), dtype=COUNT_DTYPE), []
 
 
 def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
@@ -304,7 +304,7 @@ class _SurfaceStack:
     """Stacks chunk matrices whose columns are re-indexed into one surface index.
 
     Blocks are kept compact (int32 counts and columns) and copied into the
-    final int64 matrix one by one, each freed once copied.
+    final matrix one by one, each freed once copied.
     """
 
     def __init__(self) -> None:
@@ -330,7 +330,7 @@ class _SurfaceStack:
         nnz = sum(len(b[0]) for b in self.blocks)
         n_rows = sum(len(b[2]) - 1 for b in self.blocks)
         idx = np.int32 if nnz < np.iinfo(np.int32).max else np.int64  # as scipy would choose
-        data = np.empty(nnz, dtype=np.int64)
+        data = np.empty(nnz, dtype=COUNT_DTYPE)
         indices = np.empty(nnz, dtype=idx)
         indptr = np.zeros(n_rows + 1, dtype=idx)
         at = row = 0
