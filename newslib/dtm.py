@@ -166,16 +166,48 @@ def merge_columns(
     X: sp.csr_matrix, surfaces: Sequence[str], vocab: Vocabulary
 ) -> tuple[sp.csr_matrix, list[str]]:
     """Merge surface columns into content-key columns: ``X @ M`` with M 0/1."""
+    col_of, content = _key_columns(surfaces, vocab)
+    rows = np.flatnonzero(col_of >= 0)
+    M = sp.csr_matrix(
+        (np.ones(len(rows), dtype=COUNT_DTYPE), (rows, col_of[rows])), shape=(len(surfaces), len(content))
+    )
+    return (X @ M).tocsr(), content
+
+
+def _key_columns(surfaces: Sequence[str], vocab: Vocabulary) -> tuple[np.ndarray, list[str]]:
+    """For each surface its content-key column (-1: stopword), and the keys in order."""
     keys = vocab.keys(surfaces)
     content = sorted(k for k in set(keys) if not vocab.is_stop(k))  # once per key, not per surface
     index = {k: i for i, k in enumerate(content)}
-    col_of = np.fromiter((index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+    return np.fromiter((index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys)), content
+
+
+def keyed_matrix(
+    Xs: sp.csr_matrix, surfaces: Sequence[str], doc_ids: list[str], vocab: Vocabulary, min_count: int = 1
+) -> TermMatrix:
+    """The :class:`TermMatrix` of a surface-count matrix, in one sparse product.
+
+    Key totals come from the surface totals, so the ``min_count`` filter and
+    the final column order (count descending, then key) are decided before
+    the product: ``M`` maps each surface straight to its final column and no
+    intermediate keyed matrix is copied (the largest object of a big corpus).
+    """
+    col_of, content = _key_columns(surfaces, vocab)
     rows = np.flatnonzero(col_of >= 0)
-    cols = col_of[rows]
-    M = sp.csr_matrix(
-        (np.ones(len(rows), dtype=COUNT_DTYPE), (rows, cols)), shape=(len(keys), len(content))
-    )
-    return (X @ M).tocsr(), content
+    surface_totals = np.asarray(Xs.sum(axis=0)).ravel()
+    count = np.bincount(col_of[rows], weights=surface_totals[rows], minlength=len(content)).astype(np.int64)
+    keep = np.flatnonzero(count >= min_count)
+    order = keep[np.argsort(-count[keep], kind="stable")]  # content is sorted, so ties stay by key
+    position = np.full(len(content), -1, dtype=np.int64)
+    position[order] = np.arange(len(order))
+    target = position[col_of[rows]]
+    rows, target = rows[target >= 0], target[target >= 0]
+    M = sp.csr_matrix((np.ones(len(rows), dtype=COUNT_DTYPE), (rows, target)), shape=(len(surfaces), len(order)))
+    X = (Xs @ M).tocsr()
+    X.sort_indices()
+    docs = np.bincount(X.indices, minlength=len(order))  # non-zero cells per column
+    terms = pd.DataFrame({"key": np.asarray(content, dtype=object)[order], "count": count[order], "docs": docs})
+    return TermMatrix(X, terms, doc_ids, vocab)
 
 
 def document_term_matrix(
@@ -206,20 +238,5 @@ def document_term_matrix(
             dict(zip(surfaces, np.asarray(Xs.sum(axis=0)).ravel().tolist(), strict=True))
         )
         vocabulary = Vocabulary(counts, **vocabulary_options)
-    X, keys = merge_columns(Xs, surfaces, vocabulary)
-    return _term_matrix(X, keys, doc_ids, vocabulary, min_count)
+    return keyed_matrix(Xs, surfaces, doc_ids, vocabulary, min_count)
 
-
-def _term_matrix(
-    X: sp.csr_matrix, keys: list[str], doc_ids: list[str], vocab: Vocabulary, min_count: int
-) -> TermMatrix:
-    count = np.asarray(X.sum(axis=0)).ravel()
-    docs = np.asarray((X > 0).sum(axis=0)).ravel()
-    keep = np.flatnonzero(count >= min_count)
-    terms = pd.DataFrame(
-        {"key": np.asarray(keys, dtype=object)[keep], "count": count[keep], "docs": docs[keep]}
-    )
-    order = np.lexsort((terms["key"].to_numpy(), -terms["count"].to_numpy()))
-    terms = terms.iloc[order].reset_index(drop=True)
-    X = X[:, keep[order]].tocsr()
-    return TermMatrix(X, terms, doc_ids, vocab)

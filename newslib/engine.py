@@ -54,7 +54,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .corpus import _ARABIC, NOT_CHROME, REPORT_COLUMNS, TABULAR, Corpus, Document, iter_documents
-from .dtm import COUNT_DTYPE, TermMatrix, _term_matrix, count_surfaces, merge_columns, stop_surfaces
+from .dtm import COUNT_DTYPE, TermMatrix, count_surfaces, keyed_matrix, stop_surfaces
 from .tokens import Vocabulary, sentences
 
 __all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "mentions", "term_matrix"]
@@ -430,9 +430,8 @@ def analyze(
         # As document_term_matrix: the vocabulary comes from the counted surfaces.
         svec = np.asarray(Xs.sum(axis=0)).ravel().tolist()
         vocab = Vocabulary(Counter(dict(zip(surfaces, svec, strict=True))), **vopts)
-        X, keys = merge_columns(Xs, surfaces, vocab)
-        del Xs  # the surface matrix is not needed any more: free it before the last copy
-        out.terms = _term_matrix(X, keys, doc_ids, vocab, min_count)
+        out.terms = keyed_matrix(Xs, surfaces, doc_ids, vocab, min_count)
+        del Xs
     if stats:
         if isinstance(path_or_corpus, (str, Path)):
             warnings += _corpus_warnings(len(doc_ids), arabic, len(report), path_or_corpus)
