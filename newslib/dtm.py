@@ -1,10 +1,13 @@
-"""Document-term matrices through scikit-learn, with keys resolved per type.
+"""Document-term matrices with keys resolved once per word type.
 
-``CountVectorizer`` counts *surface* tokens (its inner loop is the only
-per-token work); keys, stopwords and display forms are then decided once per
-surface type, and the surface columns are merged into key columns with one
-sparse matrix product. Counts of chunks add up, so the same code serves one
-process, several, or a cluster (see :mod:`newslib.engine`).
+Surface tokens are counted first (the only per-token work: one regex scan,
+Arrow dictionary encoding and a SciPy sum, or ``CountVectorizer`` with
+``counter="sklearn"``; the same counts either way); keys, stopwords and
+display forms are then decided once per surface type, and the surface columns
+are merged into key columns with one sparse matrix product. Counts of chunks
+add up, so the same code serves one process, several, or a cluster (see
+:mod:`newslib.engine`). For scikit-learn pipelines, ``Vocabulary.analyzer``
+is the analyzer to hand to ``CountVectorizer`` or ``TfidfVectorizer``.
 
 >>> from newslib import load_corpus
 >>> m = document_term_matrix(load_corpus("data"))
@@ -160,18 +163,6 @@ class TermMatrix:
                 "count": coo.data,
             }
         ).sort_values(["doc_id", "count", "key"], ascending=[True, False, True], ignore_index=True)
-
-
-def merge_columns(
-    X: sp.csr_matrix, surfaces: Sequence[str], vocab: Vocabulary
-) -> tuple[sp.csr_matrix, list[str]]:
-    """Merge surface columns into content-key columns: ``X @ M`` with M 0/1."""
-    col_of, content = _key_columns(surfaces, vocab)
-    rows = np.flatnonzero(col_of >= 0)
-    M = sp.csr_matrix(
-        (np.ones(len(rows), dtype=COUNT_DTYPE), (rows, col_of[rows])), shape=(len(surfaces), len(content))
-    )
-    return (X @ M).tocsr(), content
 
 
 def _key_columns(surfaces: Sequence[str], vocab: Vocabulary) -> tuple[np.ndarray, list[str]]:
