@@ -376,8 +376,17 @@ class Vocabulary:
             hit = self._bare_cache[surface] = self._strip_bare(surface)
         return hit
 
+    def _is_plain(self, base: str, cut: int) -> bool:
+        """No rule below can change ``base``: no article to doubt, no clitic letter
+        in front (or a stopword, or too short to strip). Most words are plain."""
+        return (cut < 2 or "ال" + base not in self.base_counts) and (
+            base[:1] not in _CLITIC_FIRST or base in self._stop or len(base) <= MIN_STRIPPED
+        )
+
     def _strip_bare(self, surface: str) -> tuple[str, int]:
         base, cut = _base(surface, self.options)
+        if self._is_plain(base, cut):
+            return base, cut
         if cut >= 2 and "ال" + base in self.base_counts:
             # «التزام» is not ال + «تزام»: the corpus has it after an article
             # («الالتزام»), so the whole word is the key (same for «الكتروني»).
@@ -432,18 +441,14 @@ class Vocabulary:
         """
         _bases(surfaces := list(surfaces), self.options)  # fill the base cache
         cache = _BASE_CACHE[self.options]
-        known, counts, stop = self._keys, self.base_counts, self._stop
+        known = self._keys
         out = []
         append = out.append
         for s in surfaces:
             hit = known.get(s)
             if hit is None:
                 base, cut = cache[s]
-                if (
-                    not self.stem
-                    and (cut < 2 or "ال" + base not in counts)
-                    and (base[:1] not in _CLITIC_FIRST or base in stop or len(base) <= MIN_STRIPPED)
-                ):
+                if not self.stem and self._is_plain(base, cut):
                     hit = known[s] = base
                 else:
                     hit = known[s]
