@@ -161,9 +161,14 @@ def sentences(text: str) -> list[Unit]:
 _BASE_CACHE: dict[tuple, dict[str, tuple[str, int]]] = {}
 
 
+def _may_have_article(n: str) -> bool:
+    """A cheap test every word with particle + article passes (see _DEFINITE)."""
+    return "ال" in n[:4] or n.startswith(("لل", "ولل", "فلل"))
+
+
 def _strip_definite(n: str) -> int:
     """Number of leading letters of ``n`` that are particle + article."""
-    if "ال" not in n[:4] and not n.startswith(("لل", "ولل", "فلل")) or n in _NOT_ARTICLE:
+    if not _may_have_article(n) or n in _NOT_ARTICLE:
         return 0
     for prefix in _DEFINITE:
         if n.startswith(prefix) and len(n) - len(prefix) >= 2:
@@ -228,7 +233,7 @@ def _bases(surfaces: Iterable[str], opts: tuple) -> list[str]:
                 hit = _base(s, opts)
             else:
                 pre = (s.lower() if lowercase else s).translate(pre_table)
-                if "ال" in pre[:4] or pre[:1] == "ل" or pre[1:2] == "ل":
+                if _may_have_article(pre):
                     hit = _base(s, opts)
                 else:
                     hit = cache[s] = (pre.translate(full_table), 0)
