@@ -123,6 +123,8 @@ _INVISIBLE = re.compile("[" + re.escape(INVISIBLE_CHARS) + "]")
 # folded copy (NFKC, look-alikes mapped); the text kept is the line as written.
 _NEEDS_FOLD = re.compile("[\ufb50-\ufdff\ufe70-\ufefc" + "".join(PERSIAN_LOOKALIKES) + "]")
 _LOOKALIKES = str.maketrans(PERSIAN_LOOKALIKES)
+# Either kind of rare character: one scan of an article rules both out.
+_RARE = re.compile("[" + re.escape(INVISIBLE_CHARS) + _NEEDS_FOLD.pattern[1:-1] + "]")
 
 
 def _fold(line: str) -> str:
@@ -131,6 +133,10 @@ def _fold(line: str) -> str:
 
 def _squeeze(line: str) -> str:
     """Runs of white space (tabs, no-break and other Unicode spaces) to one space."""
+    # Most lines need nothing: a printable line has no white space but " ",
+    # and splitting every line into words costs a third of cleaning.
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
     return " ".join(line.split())
 
 
@@ -158,9 +164,10 @@ def clean_text(raw: str) -> tuple[str, list[Removal]]:
     sites = _site_names(lines) if any(w in raw for w in ("icon", "Icon", "ICON")) else set()
     # Each test runs once on the whole article; lines are only searched for
     # what the article is known to contain.
-    invisible = _INVISIBLE.search(raw) is not None
+    rare = _RARE.search(raw) is not None
+    invisible = rare and _INVISIBLE.search(raw) is not None
     inline = [(rule, rx) for rule, rx in _INLINE if _has(raw, rule)]
-    fold = _fold if _NEEDS_FOLD.search(raw) else str
+    fold = _fold if rare and _NEEDS_FOLD.search(raw) else str
 
     kept: list[tuple[int, str]] = []  # (1-based raw line number, text)
     for number, line in enumerate(lines, 1):

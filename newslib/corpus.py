@@ -172,6 +172,7 @@ _MAGIC = (
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _CONTROL_OR_FF = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_OR_CONTROL = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # one scan for both
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
 # Arabic-script letters (not punctuation, digits or marks), presentation forms included.
 _ARABIC_LETTER = re.compile(
@@ -535,7 +536,8 @@ class _Loader:
         self, item: str, fields: dict[str, Any], encoding: str, repairs: list[str], is_file: bool = False
     ) -> Document | None:
         raw = fields.get("text", "")
-        if _SURROGATE.search(raw):  # only from JSON "\\ud800" escapes; cannot be written out
+        odd = _SURROGATE_OR_CONTROL.search(raw) is not None
+        if odd and _SURROGATE.search(raw):  # only from JSON "\\ud800" escapes; cannot be written out
             n = len(_SURROGATE.findall(raw))
             raw = _SURROGATE.sub("\ufffd", raw)
             repairs.append(f"{n} lone surrogate(s) replaced with U+FFFD")
@@ -546,7 +548,7 @@ class _Loader:
         # Control characters are cut before cleaning (raw lines keep their numbers).
         controls: list[Removal] = []
         text = raw
-        if _CONTROL_OR_FF.search(raw):
+        if odd and _CONTROL_OR_FF.search(raw):
             for number, line in enumerate(raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
                 found = _CONTROL_OR_FF.findall(line)
                 if found and set(found) != {"\x0c"}:

@@ -32,7 +32,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from .text import _options
 from .tokens import TOKEN_PATTERN, Vocabulary, _stopwords
 
-__all__ = ["TermMatrix", "document_term_matrix", "count_surfaces", "stop_surfaces"]
+__all__ = ["TermMatrix", "document_term_matrix", "count_surfaces", "stop_surfaces", "keyed_blocks"]
 
 # Counts of a word in one document fit in 32 bits; half the memory of int64
 # for the largest object a corpus makes. Sums over a matrix come out int64.
@@ -173,20 +173,39 @@ def _key_columns(surfaces: Sequence[str], vocab: Vocabulary) -> tuple[np.ndarray
     return np.fromiter((index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys)), content
 
 
+# A block of rows of a CSR matrix: (data, indices, indptr).
+Block = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
 def keyed_matrix(
     Xs: sp.csr_matrix, surfaces: Sequence[str], doc_ids: list[str], vocab: Vocabulary, min_count: int = 1
 ) -> TermMatrix:
-    """The :class:`TermMatrix` of a surface-count matrix, in one sparse product.
+    """The :class:`TermMatrix` of a surface-count matrix (see :func:`keyed_blocks`)."""
+    totals = np.asarray(Xs.sum(axis=0)).ravel()
+    return keyed_blocks([(Xs.data, Xs.indices, Xs.indptr)], surfaces, totals, doc_ids, vocab, min_count)
+
+
+def keyed_blocks(
+    blocks: list[Block],
+    surfaces: Sequence[str],
+    totals: np.ndarray,
+    doc_ids: list[str],
+    vocab: Vocabulary,
+    min_count: int = 1,
+) -> TermMatrix:
+    """The :class:`TermMatrix` of row blocks of surface counts (columns: ``surfaces``,
+    whose corpus totals are ``totals``). ``blocks`` is emptied as it is read.
 
     Key totals come from the surface totals, so the ``min_count`` filter and
-    the final column order (count descending, then key) are decided before
-    the product: ``M`` maps each surface straight to its final column and no
-    intermediate keyed matrix is copied (the largest object of a big corpus).
+    the final column order (count descending, then key) are decided first:
+    ``M`` maps each surface straight to its final column, and each block is
+    multiplied by it and freed before the next, so the surface counts and the
+    keyed counts of the whole corpus are never held at the same time (the
+    largest objects of a big corpus).
     """
     col_of, content = _key_columns(surfaces, vocab)
     rows = np.flatnonzero(col_of >= 0)
-    surface_totals = np.asarray(Xs.sum(axis=0)).ravel()
-    count = np.bincount(col_of[rows], weights=surface_totals[rows], minlength=len(content)).astype(np.int64)
+    count = np.bincount(col_of[rows], weights=totals[rows], minlength=len(content)).astype(np.int64)
     keep = np.flatnonzero(count >= min_count)
     order = keep[np.argsort(-count[keep], kind="stable")]  # content is sorted, so ties stay by key
     position = np.full(len(content), -1, dtype=np.int64)
@@ -194,11 +213,67 @@ def keyed_matrix(
     target = position[col_of[rows]]
     rows, target = rows[target >= 0], target[target >= 0]
     M = sp.csr_matrix((np.ones(len(rows), dtype=COUNT_DTYPE), (rows, target)), shape=(len(surfaces), len(order)))
-    X = (Xs @ M).tocsr()
-    X.sort_indices()
+    X = _multiply_blocks(blocks, M)
     docs = np.bincount(X.indices, minlength=len(order))  # non-zero cells per column
     terms = pd.DataFrame({"key": np.asarray(content, dtype=object)[order], "count": count[order], "docs": docs})
     return TermMatrix(X, terms, doc_ids, vocab)
+
+
+def _multiply_blocks(blocks: list[Block], M: sp.csr_matrix) -> sp.csr_matrix:
+    """The row blocks, stacked, times ``M`` (each surface to at most one column).
+
+    Each block is multiplied, copied into the result and freed before the next,
+    so the input and the result are not both held whole. The result's arrays
+    are allocated at the input's size (an upper bound: merging columns only
+    removes cells); the pages never written are never resident.
+    """
+    capacity = sum(len(b[0]) for b in blocks)
+    n_rows = sum(len(b[2]) - 1 for b in blocks)
+    n_in, n_out = M.shape
+    idx = np.int32 if max(capacity, n_out) < np.iinfo(np.int32).max else np.int64  # as scipy would choose
+    data = np.empty(capacity, dtype=COUNT_DTYPE)
+    indices = np.empty(capacity, dtype=idx)
+    indptr = np.zeros(n_rows + 1, dtype=idx)
+    at = row = freed = 0
+    blocks.reverse()
+    while blocks:
+        d, i, p = blocks.pop()
+        freed += d.nbytes + i.nbytes + p.nbytes
+        B = sp.csr_matrix((d, i, p), shape=(len(p) - 1, n_in)) @ M
+        del d, i, p
+        if freed > 32 << 20:
+            freed = 0
+            _release_freed_memory()
+        B.sort_indices()
+        data[at : at + B.nnz] = B.data
+        indices[at : at + B.nnz] = B.indices
+        indptr[row + 1 : row + B.shape[0] + 1] = B.indptr[1:] + at
+        at += B.nnz
+        row += B.shape[0]
+    return sp.csr_matrix((data[:at], indices[:at], indptr), shape=(n_rows, n_out))
+
+
+_LIBC: Any = None
+
+
+def _release_freed_memory() -> None:
+    """Hand memory freed by NumPy back to the operating system.
+
+    glibc keeps freed blocks of a few MB in its heap; without this, the
+    surface blocks freed while the result is filled still count as resident,
+    and the peak is both at once. ``malloc_trim`` returns them (Dask's
+    workers call it for the same reason). Elsewhere it is a no-op.
+    """
+    global _LIBC
+    if _LIBC is None:
+        import ctypes
+        import ctypes.util
+
+        name = ctypes.util.find_library("c")
+        lib = ctypes.CDLL(name) if name else None
+        _LIBC = lib if lib is not None and hasattr(lib, "malloc_trim") else False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
 
 
 def document_term_matrix(

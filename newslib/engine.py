@@ -54,7 +54,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .corpus import _ARABIC, NOT_CHROME, REPORT_COLUMNS, TABULAR, Corpus, Document, iter_documents
-from .dtm import COUNT_DTYPE, TermMatrix, count_surfaces, keyed_matrix, stop_surfaces
+from .dtm import COUNT_DTYPE, TermMatrix, count_surfaces, keyed_blocks, stop_surfaces
 from .tokens import Vocabulary, sentences
 
 __all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "mentions", "term_matrix"]
@@ -301,50 +301,36 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
 
 
 class _SurfaceStack:
-    """Stacks chunk matrices whose columns are re-indexed into one surface index.
+    """Chunk matrices with their columns re-indexed into one surface index,
+    and the corpus total of every surface.
 
-    Blocks are kept compact (int32 counts and columns) and copied into the
-    final matrix one by one, each freed once copied.
+    Blocks are kept compact (int32 counts and columns); :meth:`term_matrix`
+    turns them into key columns one by one (see :func:`newslib.dtm.keyed_blocks`).
     """
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.totals = np.zeros(0, dtype=np.int64)
 
     def add(self, X: sp.csr_matrix, surfaces: list[str]) -> None:
         index = self.index
-        found = list(map(index.get, surfaces))  # C-level lookups; new surfaces come back None
-        for i, col in enumerate(found):
-            if col is None:
-                found[i] = index.setdefault(surfaces[i], len(index))
-        remap = np.array(found, dtype=np.int32)
+        new = [s for s in surfaces if s not in index]  # a chunk's surfaces are distinct
+        index.update(zip(new, range(len(index), len(index) + len(new)), strict=True))
+        remap = np.fromiter(map(index.__getitem__, surfaces), dtype=np.int32, count=len(surfaces))
         data = X.data.astype(np.int32) if X.data.size and X.data.max() <= np.iinfo(np.int32).max else X.data
         self.blocks.append((data, remap[X.indices], X.indptr.astype(np.int64)))
+        if len(self.totals) < len(index):
+            self.totals = np.concatenate([self.totals, np.zeros(len(index) - len(self.totals), dtype=np.int64)])
+        self.totals[remap] += np.asarray(X.sum(axis=0)).ravel()
 
-    def matrix(self) -> tuple[sp.csr_matrix, list[str]]:
-        """All rows, columns sorted by surface (as ``CountVectorizer`` sorts them)."""
-        names = list(self.index)
-        order = sorted(range(len(names)), key=names.__getitem__)
-        rank = np.empty(len(names), dtype=np.int32)
-        rank[order] = np.arange(len(names), dtype=np.int32)
-        nnz = sum(len(b[0]) for b in self.blocks)
-        n_rows = sum(len(b[2]) - 1 for b in self.blocks)
-        idx = np.int32 if nnz < np.iinfo(np.int32).max else np.int64  # as scipy would choose
-        data = np.empty(nnz, dtype=COUNT_DTYPE)
-        indices = np.empty(nnz, dtype=idx)
-        indptr = np.zeros(n_rows + 1, dtype=idx)
-        at = row = 0
-        self.blocks.reverse()
-        while self.blocks:
-            d, i, p = self.blocks.pop()
-            data[at : at + len(d)] = d
-            indices[at : at + len(d)] = rank[i]
-            indptr[row + 1 : row + len(p)] = p[1:] + at
-            at += len(d)
-            row += len(p) - 1
-        X = sp.csr_matrix((data, indices, indptr), shape=(n_rows, len(names)))
-        X.sort_indices()
-        return X, [names[i] for i in order]
+    def counts(self) -> Counter:
+        """Corpus count of every surface (what a :class:`Vocabulary` is built from)."""
+        return Counter(dict(zip(self.index, self.totals.tolist(), strict=True)))
+
+    def term_matrix(self, doc_ids: list[str], vocab: Vocabulary, min_count: int) -> TermMatrix:
+        """The keyed :class:`TermMatrix`; the surface blocks are consumed."""
+        return keyed_blocks(self.blocks, list(self.index), self.totals, doc_ids, vocab, min_count)
 
 
 @dataclass
@@ -426,12 +412,9 @@ def analyze(
     if lexicon is not None:
         out.mentions = _concat_mentions(mentions, lexicon, metonyms, types)
     if terms:
-        Xs, surfaces = stack.matrix()
         # As document_term_matrix: the vocabulary comes from the counted surfaces.
-        svec = np.asarray(Xs.sum(axis=0)).ravel().tolist()
-        vocab = Vocabulary(Counter(dict(zip(surfaces, svec, strict=True))), **vopts)
-        out.terms = keyed_matrix(Xs, surfaces, doc_ids, vocab, min_count)
-        del Xs
+        vocab = Vocabulary(stack.counts(), **vopts)
+        out.terms = stack.term_matrix(doc_ids, vocab, min_count)
     if stats:
         if isinstance(path_or_corpus, (str, Path)):
             warnings += _corpus_warnings(len(doc_ids), arabic, len(report), path_or_corpus)

@@ -269,3 +269,11 @@ def test_cleaning_never_crashes_and_leaves_no_bidi_controls(raw: str) -> None:
     n_lines = raw.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
     for r in removed:
         assert r.rule and 1 <= r.line <= n_lines
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(ANY_TEXT, st.text(st.sampled_from(" \t\u00a0\u2009\u3000\u200fاب.a"), max_size=20)))
+def test_squeeze_shortcut_equals_split_and_join(line: str) -> None:
+    from newslib.clean import _squeeze
+
+    assert _squeeze(line) == " ".join(line.split())

@@ -219,3 +219,13 @@ def test_normalized_text_has_none_of_the_removed_characters(text: str) -> None:
     # presentation forms are gone (those without a decomposition, such as ﴾, stay)
     forms = [ch for ch in out if "\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufefc"]
     assert all(unicodedata.normalize("NFKC", ch) == ch for ch in forms)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(ANY_TEXT, TRICKY_TEXT), max_size=400).map("\n".join), SWITCHES)
+def test_translate_many_equals_str_translate(text: str, switches: dict) -> None:
+    from newslib.text import _compiled, _options, translate_many
+
+    key = _options(switches)
+    long = text * (1 + 5000 // (len(text) + 1))  # past the short-string shortcut
+    assert translate_many(long, key) == long.translate(_compiled(key)[2])

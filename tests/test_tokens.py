@@ -169,6 +169,62 @@ def test_keys_are_computed_once_per_type(monkeypatch: pytest.MonkeyPatch, corpus
     assert calls <= 3 * n_types + 1000  # + stopword list
 
 
+# ---------------------------------------------------------------- batch paths = one-by-one rules
+
+WORDS = st.lists(
+    st.one_of(
+        st.text(st.sampled_from("الوفبكيةىأإآ\u0651\u0640\ufefb\ufe8dیک٢\nA\u0130\u03a3"), min_size=1, max_size=9),
+        st.text(st.characters(codec="utf-8"), min_size=1, max_size=6),
+        st.sampled_from(["والتي", "للذين", "بالله", "الالتزام", "التزام", "لروسيا", "روسيا", "ألمانيا", "وللأمن"]),
+    ),
+    max_size=60,
+)
+
+
+def _keys_one_by_one(counts: Counter, monkeypatch: pytest.MonkeyPatch, **options) -> Vocabulary:
+    """A vocabulary whose keys come from the per-surface rules, with its own base cache."""
+    import newslib.tokens as tokens_module
+
+    monkeypatch.setattr(tokens_module, "_BASE_CACHE", {})
+    return Vocabulary(counts, **options)
+
+
+def _check_batch_equals_one_by_one(counts: Counter, monkeypatch: pytest.MonkeyPatch, **options) -> None:
+    from newslib.text import _options
+    from newslib.tokens import _base_uncached, _compute_bases
+
+    words = list(counts)
+    opts = _options({k: v for k, v in options.items() if k != "stem"})
+    assert _compute_bases(words, opts) == [_base_uncached(w, opts) for w in words]
+    batch = Vocabulary(counts, **options).keys(words)
+    single = _keys_one_by_one(counts, monkeypatch, **options)
+    assert batch == [single._resolve(w) for w in words]
+
+
+@pytest.mark.parametrize("options", [{}, {"teh_marbuta": False, "lowercase": False}, {"alef": False}])
+def test_batch_keys_equal_per_surface_rules_on_the_corpus(
+    corpus: newslib.Corpus, monkeypatch: pytest.MonkeyPatch, options: dict
+) -> None:
+    _check_batch_equals_one_by_one(corpus.vocabulary.surface_counts, monkeypatch, **options)
+
+
+def test_batch_keys_equal_per_surface_rules_on_saudinewsnet(bench_dir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """194,000 word types of a real archive, hamza, presentation forms and all."""
+    counts: Counter = Counter()
+    for doc in newslib.iter_documents(bench_dir / "saudinewsnet-dev"):
+        counts.update(TOKEN_PATTERN.findall(doc.text))
+    assert len(counts) > 150_000
+    _check_batch_equals_one_by_one(counts, monkeypatch)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS, st.booleans())
+def test_batch_keys_equal_per_surface_rules_on_any_words(words: list[str], stem: bool) -> None:
+    counts = Counter({w: 1 + i % 3 for i, w in enumerate(words)})
+    with pytest.MonkeyPatch.context() as mp:
+        _check_batch_equals_one_by_one(counts, mp, stem=stem)
+
+
 # ---------------------------------------------------------------- tokens and offsets
 
 
