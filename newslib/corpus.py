@@ -83,10 +83,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
+from ._gc import gc_paused
 from .clean import Removal, clean_text
 from .tokens import Token, Unit, Vocabulary, sentences, tokenize
 
@@ -512,17 +513,84 @@ def _article_text(value: Any, where: str) -> str:
 _MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>|<!--")
 
 
+class Prepared(NamedTuple):
+    """What :func:`prepare_text` makes of one record's raw text."""
+
+    skip: str  # why the record is skipped; "" when it is kept
+    raw: str  # the raw text (lone surrogates replaced)
+    clean: str
+    removed: list[Removal]
+    repairs: list[str]  # what was repaired (goes to the load report)
+    notes: list[str]  # what is worth knowing (goes to the load report)
+
+
+def prepare_text(raw: str, is_file: bool = False, clean: bool = True) -> Prepared:
+    """The per-record step of loading: repairs, control characters, cleaning.
+
+    Pure (no state, picklable in and out), so the engine runs it in worker
+    processes; :meth:`_Loader.settle` does the rest in reading order.
+    """
+    repairs: list[str] = []
+    odd = _SURROGATE_OR_CONTROL.search(raw) is not None
+    if odd and _SURROGATE.search(raw):  # only from JSON "\\ud800" escapes; cannot be written out
+        n = len(_SURROGATE.findall(raw))
+        raw = _SURROGATE.sub("\ufffd", raw)
+        repairs.append(f"{n} lone surrogate(s) replaced with U+FFFD")
+    if not raw.strip():
+        what = "file" if is_file else "text field"
+        return Prepared(f"empty {what}" if not raw else f"only white space in the {what}", raw, "", [], repairs, [])
+    # Control characters are cut before cleaning (raw lines keep their numbers).
+    controls: list[Removal] = []
+    text = raw
+    if odd and _CONTROL_OR_FF.search(raw):
+        for number, line in enumerate(raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+            found = _CONTROL_OR_FF.findall(line)
+            if found and set(found) != {"\x0c"}:
+                controls.append(Removal("control", number, "".join(found)))
+        text = _CONTROL.sub("", raw).replace("\x0c", "\n")
+    if clean:
+        out, removed = clean_text(text)
+    else:
+        out, removed = text.replace("\r\n", "\n"), []
+    if controls:
+        removed = sorted([*removed, *controls], key=lambda r: r.line)
+    if not out.strip():
+        return Prepared("no text left after removing page chrome and control characters", raw, out, removed,
+                        repairs, [])
+    notes = []
+    m = _MARKUP.search(out) if "<" in out else None
+    if m:
+        notes.append(f"note: contains HTML markup ({_one_line(m.group())[:40]!r}), kept as text")
+    if not _ARABIC_LETTER.search(out):
+        notes.append("note: no Arabic letters")
+    return Prepared("", raw, out, removed, repairs, notes)
+
+
+class _Pending(NamedTuple):
+    """A record read but not yet cleaned (the engine cleans it in a worker)."""
+
+    item: str
+    given_id: str  # the id field, or the item name; made unique by settle()
+    raw: str
+    is_file: bool
+    repairs: list[str]
+    row: dict[str, str]  # its load report row, filled by settle()
+
+
 class _Loader:
     """Walks the inputs, yields Documents and fills the load report."""
 
-    def __init__(self, opts: _Options, where: str = "") -> None:
+    def __init__(self, opts: _Options, where: str = "", defer: bool = False) -> None:
         self.opts = opts
+        self.defer = defer  # make() returns _Pending records, cleaned and settled by the caller
         self.report: list[dict[str, str]] = []
         self.ids: dict[str, str] = {}  # doc_id -> item that has it
         self.where = where  # folder to prefix to item names in errors
 
-    def note(self, item: str, status: str, reason: str = "", encoding: str = "") -> None:
-        self.report.append({"item": item, "status": status, "reason": reason, "encoding": encoding})
+    def note(self, item: str, status: str, reason: str = "", encoding: str = "") -> dict[str, str]:
+        row = {"item": item, "status": status, "reason": reason, "encoding": encoding}
+        self.report.append(row)
+        return row
 
     def fail(self, err: LoadError, encoding: str = "") -> None:
         if self.opts.errors == "raise":
@@ -534,37 +602,42 @@ class _Loader:
 
     def make(
         self, item: str, fields: dict[str, Any], encoding: str, repairs: list[str], is_file: bool = False
-    ) -> Document | None:
+    ) -> Document | _Pending | None:
         raw = fields.get("text", "")
-        odd = _SURROGATE_OR_CONTROL.search(raw) is not None
-        if odd and _SURROGATE.search(raw):  # only from JSON "\\ud800" escapes; cannot be written out
-            n = len(_SURROGATE.findall(raw))
-            raw = _SURROGATE.sub("\ufffd", raw)
-            repairs.append(f"{n} lone surrogate(s) replaced with U+FFFD")
-        if not raw.strip():
-            what = "file" if is_file else "text field"
-            self.note(item, "skipped", f"empty {what}" if not raw else f"only white space in the {what}", encoding)
+        given = _SURROGATE.sub("\ufffd", _text(fields.get("id"))).strip() or item
+        if self.defer:  # cleaned elsewhere (a worker); the report row is kept in reading order
+            slot = {"item": item, "status": "", "reason": "", "encoding": encoding}
+            self.report.append(slot)
+            return _Pending(item, given, raw, is_file, repairs, slot)
+        prepared = prepare_text(raw, is_file, self.opts.clean)
+        doc_id = self.settle(item, given, repairs, prepared, self.note(item, "", "", encoding))
+        if doc_id is None:
             return None
-        # Control characters are cut before cleaning (raw lines keep their numbers).
-        controls: list[Removal] = []
-        text = raw
-        if odd and _CONTROL_OR_FF.search(raw):
-            for number, line in enumerate(raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-                found = _CONTROL_OR_FF.findall(line)
-                if found and set(found) != {"\x0c"}:
-                    controls.append(Removal("control", number, "".join(found)))
-            text = _CONTROL.sub("", raw).replace("\x0c", "\n")
-        if self.opts.clean:
-            clean, removed = clean_text(text)
-        else:
-            clean, removed = text.replace("\r\n", "\n"), []
-        if controls:
-            removed = sorted([*removed, *controls], key=lambda r: r.line)
-        if not clean.strip():
-            self.note(item, "skipped", "no text left after removing page chrome and control characters", encoding)
+        title = _SURROGATE.sub("\ufffd", _text(fields.get("title"))).strip() or prepared.clean.split("\n", 1)[0].strip()
+        return Document(
+            doc_id=doc_id,
+            title=title,
+            text=prepared.clean,
+            raw_text=prepared.raw,
+            outlet=_text(fields.get("outlet")),
+            date=_text(fields.get("date")),
+            date_precision=_text(fields.get("date_precision")),
+            url=_text(fields.get("url")),
+            source=item,
+            removed=prepared.removed,
+            meta=fields.get("meta", {}),
+        )
+
+    def settle(self, item: str, given_id: str, repairs: list[str], prepared: Prepared,
+               row: dict[str, str]) -> str | None:
+        """The serial step after :func:`prepare_text`: fills the record's load
+        report ``row`` and returns its unique id (None: skipped). Runs in
+        reading order, so ids and the report do not depend on who cleaned."""
+        if prepared.skip:
+            row.update(status="skipped", reason=prepared.skip)
             return None
-        title = _SURROGATE.sub("\ufffd", _text(fields.get("title"))).strip() or clean.split("\n", 1)[0].strip()
-        doc_id = _SURROGATE.sub("\ufffd", _text(fields.get("id"))).strip() or item
+        repairs = [*repairs, *prepared.repairs]
+        doc_id = given_id
         if doc_id in self.ids:
             n = 2
             while f"{doc_id}#{n}" in self.ids:
@@ -572,27 +645,8 @@ class _Loader:
             repairs.append(f"duplicate id {doc_id!r} (already used by {self.ids[doc_id]}) renamed to {doc_id}#{n}")
             doc_id = f"{doc_id}#{n}"
         self.ids[doc_id] = item
-        notes = []
-        m = _MARKUP.search(clean) if "<" in clean else None
-        if m:
-            notes.append(f"note: contains HTML markup ({_one_line(m.group())[:40]!r}), kept as text")
-        if not _ARABIC_LETTER.search(clean):
-            notes.append("note: no Arabic letters")
-        doc = Document(
-            doc_id=doc_id,
-            title=title,
-            text=clean,
-            raw_text=raw,
-            outlet=_text(fields.get("outlet")),
-            date=_text(fields.get("date")),
-            date_precision=_text(fields.get("date_precision")),
-            url=_text(fields.get("url")),
-            source=item,
-            removed=removed,
-            meta=fields.get("meta", {}),
-        )
-        self.note(item, "recovered" if repairs else "loaded", "; ".join(repairs + notes), encoding)
-        return doc
+        row.update(status="recovered" if repairs else "loaded", reason="; ".join(repairs + prepared.notes))
+        return doc_id
 
     # -- one .txt article
     def txt(self, item: str, data: bytes, stem: str) -> Iterator[Document]:
@@ -817,6 +871,22 @@ def iter_documents(
     Rows of the load report are appended to ``report`` and warnings (about
     the corpus as a whole) to ``warnings`` when lists are given.
     """
+    _, records = _open(path, errors=errors, clean=clean, report=report, warnings=warnings, **columns)
+    yield from records
+
+
+def _open(
+    path: str | Path,
+    *,
+    errors: str = "raise",
+    clean: bool = True,
+    report: list[dict[str, str]] | None = None,
+    warnings: list[str] | None = None,
+    defer: bool = False,
+    **columns: str | None,
+) -> tuple[_Loader, Iterator[Any]]:
+    """The loader and its records: Documents, or with ``defer`` _Pending records
+    that the caller cleans (:func:`prepare_text`) and settles (``loader.settle``)."""
     if errors not in ("raise", "skip"):
         raise ValueError(f"errors must be 'raise' or 'skip', not {errors!r}")
     warnings = warnings if warnings is not None else []
@@ -831,20 +901,24 @@ def iter_documents(
                 raise
             warnings.append(f"metadata not used: {e}")
     where = root if path.is_file() else path / root.relative_to(path)
-    loader = _Loader(opts, where="" if str(where) == "." else str(where))
+    loader = _Loader(opts, where="" if str(where) == "." else str(where), defer=defer)
     if report is not None:
         loader.report = report
-    for file in files:
-        item = file.relative_to(root).as_posix() if file != path else file.name
-        yield from loader.path(file, item)
-    if opts.metadata is not None:
-        unused = opts.metadata.unused()
-        if unused:
-            warnings.append(
-                f"{len(unused)} row(s) of {meta_path} match no article file: "
-                + ", ".join(unused[:5])
-                + (" ..." if len(unused) > 5 else "")
-            )
+
+    def records() -> Iterator[Any]:
+        for file in files:
+            item = file.relative_to(root).as_posix() if file != path else file.name
+            yield from loader.path(file, item)
+        if opts.metadata is not None:
+            unused = opts.metadata.unused()
+            if unused:
+                warnings.append(
+                    f"{len(unused)} row(s) of {meta_path} match no article file: "
+                    + ", ".join(unused[:5])
+                    + (" ..." if len(unused) > 5 else "")
+                )
+
+    return loader, records()
 
 
 def _column_names(columns: dict[str, str | None]) -> dict[str, str | None]:
@@ -863,6 +937,7 @@ def _column_names(columns: dict[str, str | None]) -> dict[str, str | None]:
     return names
 
 
+@gc_paused
 def load_corpus(
     path: str | Path = "data",
     *,

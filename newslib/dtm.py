@@ -29,6 +29,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from ._gc import gc_paused
 from .text import _options
 from .tokens import TOKEN_PATTERN, Vocabulary, _stopwords
 
@@ -276,6 +277,7 @@ def _release_freed_memory() -> None:
         _LIBC.malloc_trim(0)
 
 
+@gc_paused
 def document_term_matrix(
     corpus: Any,
     *,

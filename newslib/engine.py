@@ -20,12 +20,12 @@ Three engines run the per-chunk work:
     as ``"tcp://10.0.0.5:8786"`` or a ``Client``), else a ``LocalCluster``
     started for the call and closed after it.
 
-The main process reads the input with the loader itself (decoding, parsing,
-cleaning, the load report: exactly :func:`newslib.load_corpus`'s) and merges
-results in chunk order, so every engine returns exactly the same objects.
-Counting, segmentation and the merge are the costly steps; the first two run
-in the workers.
-At most ``2 * n_workers`` chunks are in flight, so memory stays bounded
+The main process reads and parses the input with the loader itself; the
+workers clean each record (:func:`newslib.corpus.prepare_text`), count and
+segment; the main process then settles every record's load-report row and id
+in reading order and merges the results in chunk order, so every engine
+returns exactly what :func:`newslib.load_corpus` and the in-memory functions
+give. At most ``2 * n_workers`` chunks are in flight, so memory stays bounded
 whatever the corpus size.
 
 >>> from newslib import engine, load_corpus
@@ -40,11 +40,12 @@ True
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -53,9 +54,23 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .corpus import _ARABIC, NOT_CHROME, REPORT_COLUMNS, TABULAR, Corpus, Document, iter_documents
+from ._gc import gc_paused
+from .corpus import (
+    _ARABIC,
+    NOT_CHROME,
+    REPORT_COLUMNS,
+    TABULAR,
+    Corpus,
+    Document,
+    Prepared,
+    _open,
+    _Pending,
+    iter_documents,
+    prepare_text,
+)
 from .dtm import COUNT_DTYPE, TermMatrix, count_surfaces, keyed_blocks, stop_surfaces
-from .tokens import Vocabulary, sentences
+from .text import _options
+from .tokens import Vocabulary, base_keys_of, remember_bases, sentences
 
 __all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "mentions", "term_matrix"]
 
@@ -89,8 +104,10 @@ def iter_chunks(
 
 # ---------------------------------------------------------------- per chunk
 
-# What travels to a worker per document: (doc_id, clean text, chrome lines removed).
-_Record = tuple[str, str, int]
+# What travels to a worker per document: (doc_id, clean text, chrome lines
+# removed) for a loaded corpus; (raw text, is_file) for a path, read by the
+# main process and cleaned by the worker.
+_Record = tuple[str, str, int] | tuple[str, bool]
 
 
 @dataclass(frozen=True)
@@ -103,6 +120,8 @@ class _Task:
     lexicon: Any = None  # a newslib.actors.Lexicon: find mentions
     metonyms: bool = False
     types: tuple[str, ...] | None = None
+    prepare: bool = False  # records are raw (text, is_file): clean them here (see newslib.corpus.prepare_text)
+    clean: bool = True
 
 
 class _Doc(NamedTuple):
@@ -120,13 +139,15 @@ class _Part:
     X: sp.csr_matrix | None = None  # docs x surfaces, sure stopwords dropped (terms)
     surfaces: list[str] = field(default_factory=list)
     all_surfaces: list[str] = field(default_factory=list)  # every surface (stats)
-    all_counts: list[int] = field(default_factory=list)
+    all_counts: np.ndarray | None = None
+    base_keys: Any = None  # (surfaces, base keys, cuts), see newslib.tokens.base_keys_of
     paragraphs: int = 0
     sentences: int = 0
     chrome: int = 0
     arabic: bool = False  # some document has an Arabic letter
     arabic_tokens: int = 0
     mentions: pd.DataFrame | None = None
+    statuses: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # raw records: skip, repairs, notes
 
 
 def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_matrix, list[str]]:
@@ -139,14 +160,24 @@ def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_m
         return sp.csr_matrix((len(texts), 0), dtype=COUNT_DTYPE), []
 
 
+@gc_paused
 def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
     """Count one chunk. Runs in workers: module level, pure, picklable in and out."""
     part = _Part()
     texts: list[str] = []
-    for doc_id, text, chrome in records:
-        part.doc_ids.append(doc_id)
-        texts.append(text)
-        part.chrome += chrome
+    if task.prepare:  # ids are positions for now; the main process settles the real ones
+        for raw, is_file in records:
+            p = prepare_text(raw, is_file, task.clean)
+            part.statuses.append((p.skip, p.repairs, p.notes))
+            if not p.skip:
+                part.doc_ids.append(str(len(texts)))
+                texts.append(p.clean)
+                part.chrome += sum(1 for r in p.removed if r.rule not in NOT_CHROME)
+    else:
+        for doc_id, text, chrome in records:
+            part.doc_ids.append(doc_id)
+            texts.append(text)
+            part.chrome += chrome
     norm = dict(task.norm)
     if task.lexicon is not None:
         from .actors import find_mentions
@@ -161,8 +192,8 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
             part.paragraphs += len({u.paragraph for u in units})
         X, names = _count(texts, False, norm)
         part.all_surfaces = names
-        part.all_counts = np.asarray(X.sum(axis=0)).ravel().tolist()
-        part.arabic_tokens = sum(n for w, n in zip(names, part.all_counts, strict=True) if _ARABIC.search(w))
+        part.all_counts = np.asarray(X.sum(axis=0)).ravel()
+        part.arabic_tokens = int(part.all_counts[[i for i, w in enumerate(names) if _ARABIC.search(w)]].sum())
         if task.terms:
             # Same columns count_surfaces keeps when it drops sure stopwords itself.
             drop = stop_surfaces(**norm)
@@ -170,7 +201,19 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
             part.X, part.surfaces = X[:, keep].tocsr(), [names[i] for i in keep]
     elif task.terms:
         part.X, part.surfaces = _count(texts, True, norm)
+    # Base keys of the chunk's words, computed here in parallel; the main
+    # process only stores them (its Vocabulary then finds them all cached).
+    # A worker sends each word once (the main process keeps what it got).
+    words = part.all_surfaces if task.stats else part.surfaces
+    opts = _options(norm)
+    sent = _SENT_BASES.setdefault(opts, set())
+    new = [w for w in words if w not in sent]
+    sent.update(new)
+    part.base_keys = base_keys_of(new, opts)
     return part
+
+
+_SENT_BASES: dict[tuple, set[str]] = {}  # per process: words whose base keys went out with a part
 
 
 # ---------------------------------------------------------------- engines
@@ -178,14 +221,15 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
 
 def _map_chunks(
     task: _Task,
-    chunks: Iterable[list[_Record]],
+    chunks: Iterable[tuple[list[_Record], Any]],
     engine: str,
     n_workers: int | None,
     scheduler: Any,
     progress: bool,
     total: int | None,
-) -> Iterator[_Part]:
-    """Run ``_run_chunk`` over ``chunks`` on ``engine``; yield parts in chunk order."""
+) -> Iterator[tuple[Any, _Part]]:
+    """Run ``_run_chunk`` over the records of ``chunks`` (pairs of records and a
+    context kept here) on ``engine``; yield (context, part) in chunk order."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
     n_workers = n_workers or os.cpu_count() or 1
@@ -196,30 +240,32 @@ def _map_chunks(
         bar = tqdm(total=total, unit=" chunks", desc=f"newslib ({engine})")
     try:
         if engine == "local":
-            results: Iterator[_Part] = (_run_chunk(task, c) for c in chunks)
+            results: Iterator[tuple[Any, _Part]] = ((c, _run_chunk(task, r)) for r, c in chunks)
         elif engine == "processes":
             results = _pool_map(task, chunks, n_workers)
         else:
             results = _dask_map(task, chunks, n_workers, scheduler)
-        for part in results:
+        for context, part in results:
             if bar is not None:
                 bar.update(1)
-            yield part
+            yield context, part
     finally:
         if bar is not None:
             bar.close()
 
 
 def _bounded(submit: Callable[[list[_Record]], Any], result: Callable[[Any], _Part],
-             chunks: Iterable[list[_Record]], window: int) -> Iterator[_Part]:
-    """Keep at most ``window`` chunks in flight; yield their results in order."""
+             chunks: Iterable[tuple[list[_Record], Any]], window: int) -> Iterator[tuple[Any, _Part]]:
+    """Keep at most ``window`` chunks in flight; yield (context, result) in order."""
     pending: deque = deque()
-    for chunk in chunks:
-        pending.append(submit(chunk))
+    for records, context in chunks:
+        pending.append((context, submit(records)))
         if len(pending) >= window:
-            yield result(pending.popleft())
+            context, future = pending.popleft()
+            yield context, result(future)
     while pending:
-        yield result(pending.popleft())
+        context, future = pending.popleft()
+        yield context, result(future)
 
 
 _WORKER_TASK: _Task | None = None  # set once per worker process (see _pool_map)
@@ -235,15 +281,19 @@ def _run_installed(records: list[_Record]) -> _Part:
     return _run_chunk(_WORKER_TASK, records)
 
 
-def _pool_map(task: _Task, chunks: Iterable[list[_Record]], n_workers: int) -> Iterator[_Part]:
+def _pool_map(task: _Task, chunks: Iterable[tuple[list[_Record], Any]], n_workers: int
+              ) -> Iterator[tuple[Any, _Part]]:
     # The task (with the lexicon) goes to each worker once, not with every
     # chunk: its caches (name tries, key caches) then stay warm across chunks.
+    # Tables every chunk needs are built here first: forked workers inherit them.
+    stop_surfaces(**dict(task.norm))
     with ProcessPoolExecutor(max_workers=n_workers, initializer=_install, initargs=(task,)) as pool:
         yield from _bounded(lambda c: pool.submit(_run_installed, c), lambda f: f.result(),
                             chunks, 2 * n_workers)
 
 
-def _dask_map(task: _Task, chunks: Iterable[list[_Record]], n_workers: int, scheduler: Any) -> Iterator[_Part]:
+def _dask_map(task: _Task, chunks: Iterable[tuple[list[_Record], Any]], n_workers: int, scheduler: Any
+              ) -> Iterator[tuple[Any, _Part]]:
     """Chunks are submitted as they are read (not as one ``dask.bag`` built up
     front), so the client never holds the corpus; results come back in order."""
     from dask.distributed import Client, LocalCluster
@@ -278,15 +328,24 @@ def _chrome(doc: Document) -> int:
 
 
 def _records(source: Any, size: int, load_options: dict[str, Any], report: list[dict[str, str]],
-             warnings: list[str]) -> tuple[Iterator[list[_Record]], int | None]:
-    """Chunks of worker records, and how many chunks (when known).
+             warnings: list[str]) -> tuple[Iterator[tuple[list[_Record], Any]], int | None, Any]:
+    """Chunks of (worker records, context), how many chunks (when known), and
+    the loader that settles raw records (None for a loaded corpus).
 
-    A path is read and cleaned by the loader itself, document by document, so
-    the load report, ids and cleaning are exactly :func:`newslib.load_corpus`'s.
+    A path is read by the loader itself, so the load report and ids are
+    exactly :func:`newslib.load_corpus`'s: the main process reads and parses,
+    the workers clean (:func:`newslib.corpus.prepare_text`), and the main
+    process settles each record's report row and id in reading order.
     """
     if isinstance(source, (str, Path)):
-        docs = iter_documents(source, report=report, warnings=warnings, **load_options)
-        return iter_chunks(((d.doc_id, d.text, _chrome(d)) for d in docs), size), None
+        loader, pending = _open(source, report=report, warnings=warnings, defer=True, **load_options)
+
+        def raw_chunks() -> Iterator[tuple[list[_Record], Any]]:
+            for chunk in iter_chunks(pending, size):
+                # the context keeps what settling needs, not the text
+                yield [(p.raw, p.is_file) for p in chunk], [p._replace(raw="") for p in chunk]
+
+        return raw_chunks(), None, loader
     if isinstance(source, Corpus):
         report.extend(source.load_report.to_dict("records"))
         warnings.extend(getattr(source, "warnings", []))
@@ -294,55 +353,84 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
     else:
         docs = list(source)
     recs = ((d.doc_id, d.text, _chrome(d)) for d in docs)
-    return iter_chunks(recs, size), -(-len(docs) // size)
+    return ((c, None) for c in iter_chunks(recs, size)), -(-len(docs) // size), None
+
+
+def _settle(loader: Any, pending: list[_Pending], part: _Part) -> None:
+    """Give the records of a raw chunk their report rows and final ids, in order."""
+    ids = []
+    for p, (skip, repairs, notes) in zip(pending, part.statuses, strict=True):
+        doc_id = loader.settle(p.item, p.given_id, p.repairs, Prepared(skip, "", "", [], repairs, notes), p.row)
+        if doc_id is not None:
+            ids.append(doc_id)
+    if part.mentions is not None and len(part.mentions):
+        part.mentions["doc_id"] = [ids[int(i)] for i in part.mentions["doc_id"]]
+    part.doc_ids = ids
 
 
 # ---------------------------------------------------------------- merging
 
 
-class _SurfaceStack:
-    """Chunk matrices with their columns re-indexed into one surface index,
-    and the corpus total of every surface.
+class _SurfaceTotals:
+    """One index of the surfaces of all chunks, and the corpus total of each.
+
+    A new surface gets the next number as it is looked up (a ``defaultdict``
+    fed by a counter), so re-indexing a chunk is one C-level pass.
+    """
+
+    def __init__(self) -> None:
+        self.index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self.totals = np.zeros(0, dtype=np.int64)
+
+    def add(self, surfaces: list[str], counts: np.ndarray) -> np.ndarray:
+        """Add a chunk's surface counts; returns the chunk's columns in the index."""
+        remap = np.fromiter(map(self.index.__getitem__, surfaces), dtype=np.int32, count=len(surfaces))
+        if len(self.totals) < len(self.index):
+            grow = np.zeros(max(len(self.index), 2 * len(self.totals)) - len(self.totals), dtype=np.int64)
+            self.totals = np.concatenate([self.totals, grow])
+        self.totals[remap] += counts  # a chunk's surfaces are distinct
+        return remap
+
+    def counts(self) -> Counter:
+        """Corpus count of every surface (what a :class:`Vocabulary` is built from)."""
+        return Counter(dict(zip(self.index, self.totals[: len(self.index)].tolist(), strict=True)))
+
+
+class _SurfaceStack(_SurfaceTotals):
+    """Chunk matrices with their columns re-indexed into one surface index.
 
     Blocks are kept compact (int32 counts and columns); :meth:`term_matrix`
     turns them into key columns one by one (see :func:`newslib.dtm.keyed_blocks`).
     """
 
     def __init__(self) -> None:
-        self.index: dict[str, int] = {}
+        super().__init__()
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self.totals = np.zeros(0, dtype=np.int64)
 
-    def add(self, X: sp.csr_matrix, surfaces: list[str]) -> None:
-        index = self.index
-        new = [s for s in surfaces if s not in index]  # a chunk's surfaces are distinct
-        index.update(zip(new, range(len(index), len(index) + len(new)), strict=True))
-        remap = np.fromiter(map(index.__getitem__, surfaces), dtype=np.int32, count=len(surfaces))
+    def add_matrix(self, X: sp.csr_matrix, surfaces: list[str]) -> None:
+        remap = self.add(surfaces, np.asarray(X.sum(axis=0)).ravel())
         data = X.data.astype(np.int32) if X.data.size and X.data.max() <= np.iinfo(np.int32).max else X.data
         self.blocks.append((data, remap[X.indices], X.indptr.astype(np.int64)))
-        if len(self.totals) < len(index):
-            self.totals = np.concatenate([self.totals, np.zeros(len(index) - len(self.totals), dtype=np.int64)])
-        self.totals[remap] += np.asarray(X.sum(axis=0)).ravel()
-
-    def counts(self) -> Counter:
-        """Corpus count of every surface (what a :class:`Vocabulary` is built from)."""
-        return Counter(dict(zip(self.index, self.totals.tolist(), strict=True)))
 
     def term_matrix(self, doc_ids: list[str], vocab: Vocabulary, min_count: int) -> TermMatrix:
         """The keyed :class:`TermMatrix`; the surface blocks are consumed."""
-        return keyed_blocks(self.blocks, list(self.index), self.totals, doc_ids, vocab, min_count)
+        n = len(self.index)
+        return keyed_blocks(self.blocks, list(self.index), self.totals[:n], doc_ids, vocab, min_count)
 
 
 @dataclass
 class Analysis:
     """What :func:`analyze` computed: ``stats`` (dict), ``terms`` (TermMatrix),
-    ``mentions`` (the DataFrame of :func:`newslib.actors.find_mentions`)."""
+    ``mentions`` (the DataFrame of :func:`newslib.actors.find_mentions`), and
+    ``load_report`` (as :attr:`newslib.Corpus.load_report`: one row per item read)."""
 
     stats: dict[str, Any] | None = None
     terms: TermMatrix | None = None
     mentions: pd.DataFrame | None = None
+    load_report: pd.DataFrame | None = None
 
 
+@gc_paused
 def analyze(
     path_or_corpus: str | Path | Corpus,
     *,
@@ -383,32 +471,37 @@ def analyze(
     vopts = dict(path_or_corpus.vocabulary_options) if isinstance(path_or_corpus, Corpus) else {}
     vopts.update(vocabulary_options or {})
     norm = tuple(sorted((k, v) for k, v in vopts.items() if k not in _VOCAB_ONLY))
+    opts = _options(dict(norm))
     task = _Task(terms=terms, stats=stats, norm=norm, lexicon=lexicon, metonyms=metonyms,
                  types=tuple(types) if types is not None else None)
     report: list[dict[str, str]] = []
     warnings: list[str] = []
-    chunks, total = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings)
+    task = replace(task, prepare=isinstance(path_or_corpus, (str, Path)), clean=load_options.get("clean", True))
+    chunks, total, loader = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings)
 
-    stack, counts = _SurfaceStack(), Counter()
+    stack, totals = _SurfaceStack(), _SurfaceTotals()
     doc_ids: list[str] = []
     n_par = n_sent = chrome = arabic_tokens = 0
     arabic = False
     mentions: list[pd.DataFrame] = []
-    for part in _map_chunks(task, chunks, engine, n_workers, scheduler, progress, total):
+    for pending, part in _map_chunks(task, chunks, engine, n_workers, scheduler, progress, total):
+        if pending is not None:
+            _settle(loader, pending, part)
         doc_ids += part.doc_ids
         if part.mentions is not None:
             mentions.append(part.mentions)
+        remember_bases(part.base_keys, opts)
         if terms:
-            stack.add(part.X, part.surfaces)
+            stack.add_matrix(part.X, part.surfaces)
         if stats:
-            counts.update(dict(zip(part.all_surfaces, part.all_counts, strict=True)))
+            totals.add(part.all_surfaces, part.all_counts)
             n_par += part.paragraphs
             n_sent += part.sentences
             chrome += part.chrome
             arabic_tokens += part.arabic_tokens
             arabic = arabic or part.arabic
 
-    out = Analysis()
+    out = Analysis(load_report=pd.DataFrame(report, columns=REPORT_COLUMNS))
     if lexicon is not None:
         out.mentions = _concat_mentions(mentions, lexicon, metonyms, types)
     if terms:
@@ -418,7 +511,7 @@ def analyze(
     if stats:
         if isinstance(path_or_corpus, (str, Path)):
             warnings += _corpus_warnings(len(doc_ids), arabic, len(report), path_or_corpus)
-        out.stats = _stats(Vocabulary(counts, **vopts), report, warnings, documents=len(doc_ids),
+        out.stats = _stats(Vocabulary(totals.counts(), **vopts), report, warnings, documents=len(doc_ids),
                            paragraphs=n_par, sentences=n_sent, arabic_tokens=arabic_tokens,
                            chrome=chrome)
     return out

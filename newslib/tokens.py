@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._gc import gc_paused
 from .text import (
     _PRESENTATION,
     DIACRITICS,
@@ -226,6 +227,8 @@ def _pre_options(opts: tuple) -> tuple:
 # Particle + article at the start of a word (one line of a "\n"-joined batch),
 # with at least two characters after it: the alternation tries the prefixes in
 # _DEFINITE's order, so it finds what _strip_definite finds.
+# A clitic letter starting a word of four letters or more (see _is_plain).
+_CLITIC_AT_LINE_START = re.compile(f"(?m)^[{_CONJ}{_PREP}][^\n]{{{MIN_STRIPPED}}}")
 _ARTICLE_AT_LINE_START = re.compile("(?m)^(?:" + "|".join(_DEFINITE) + ")(?=[^\n]{2})")
 
 
@@ -252,6 +255,21 @@ def _bases(surfaces: Iterable[str], opts: tuple) -> list[str]:
     if new:
         cache.update(zip(new, _compute_bases(new, opts), strict=True))
     return [hit[0] for hit in map(cache.__getitem__, surfaces)]
+
+
+def base_keys_of(surfaces: list[str], opts: tuple) -> tuple[list[str], list[str], bytes]:
+    """(surfaces, base keys, letters cut) for another process's cache (see
+    :func:`remember_bases`): workers compute them, the main process stores them."""
+    keys = _bases(surfaces, opts)
+    cache = _BASE_CACHE[opts]
+    return surfaces, keys, bytes(cache[s][1] for s in surfaces)  # a cut is at most 4 letters
+
+
+def remember_bases(computed: tuple[list[str], list[str], bytes] | None, opts: tuple) -> None:
+    """Store base keys computed elsewhere by :func:`base_keys_of` (same function, same result)."""
+    if computed:
+        surfaces, keys, cuts = computed
+        _BASE_CACHE.setdefault(opts, {}).update(zip(surfaces, zip(keys, cuts, strict=True), strict=True))
 
 
 def _compute_bases(words: list[str], opts: tuple) -> list[tuple[str, int]]:
@@ -393,6 +411,7 @@ class Vocabulary:
     (True, 'سورية', True)
     """
 
+    @gc_paused
     def __init__(
         self,
         surface_counts: Mapping[str, int],
@@ -499,6 +518,7 @@ class Vocabulary:
         """The key of one surface form (cached)."""
         return self._keys[surface]
 
+    @gc_paused
     def keys(self, surfaces: Iterable[str]) -> list[str]:
         """Keys of many surfaces: ``[self.key(s) for s in surfaces]``, faster.
 
@@ -513,15 +533,27 @@ class Vocabulary:
             for s in new:
                 known[s]  # noqa: B018 (fills the cache through __missing__)
         elif new:
-            cache, base_counts, stop, rules = _BASE_CACHE[self.options], self.base_counts, self._stop, self._rules
-            for s in new:
-                base, cut = cache[s]
+            hits = list(map(_BASE_CACHE[self.options].__getitem__, new))
+            bases = [h[0] for h in hits]
+            known.update(zip(new, bases, strict=True))  # most words are plain: their key is their base
+            # Words a rule may change: an article was cut (two letters or more),
+            # or the base starts with a clitic letter and has four or more.
+            maybe = {i for i, h in enumerate(hits) if h[1] >= 2}
+            joined = "\n".join(bases)
+            if "\n" not in "".join(bases):  # lines align with words (see _bases)
+                starts = _line_index(bases)
+                at = [m.start() for m in _CLITIC_AT_LINE_START.finditer(joined)]
+                maybe.update((np.searchsorted(starts, at, side="right") - 1).tolist())
+            else:
+                maybe.update(i for i, b in enumerate(bases) if b[:1] in _CLITIC_FIRST and len(b) > MIN_STRIPPED)
+            base_counts, stop, rules = self.base_counts, self._stop, self._rules
+            for i in sorted(maybe):
+                base, cut = hits[i]
                 if (cut < 2 or "ال" + base not in base_counts) and (
                     base[:1] not in _CLITIC_FIRST or base in stop or len(base) <= MIN_STRIPPED
                 ):  # _is_plain
-                    known[s] = base
-                else:
-                    known[s] = rules(s, base, cut)[0]
+                    continue
+                known[new[i]] = rules(new[i], base, cut)[0]
         return list(map(known.__getitem__, surfaces))
 
     def is_stop(self, key: str) -> bool:
@@ -573,8 +605,10 @@ class Vocabulary:
     def key_counts(self, content_only: bool = True) -> Counter:
         """Token counts per key (merging all surfaces of a key)."""
         out: Counter = Counter()
+        self.keys(self.surface_counts)  # fills the key cache in one batch
+        keys = self._keys
         for surface, n in self.surface_counts.items():
-            k = self._keys[surface]
+            k = keys[surface]
             if not content_only or not self.is_stop(k):
                 out[k] += n
         return out

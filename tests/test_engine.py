@@ -72,6 +72,13 @@ def generated(tmp_path_factory: pytest.TempPathFactory, corpus: newslib.Corpus) 
             lines.append(json.dumps({"id": "chrome-only", "text": "Site icon موقع\n\nاترك تعليقاً"}))
             lines.append(json.dumps({"id": "empty", "text": "  "}))
             lines.append('{"id": "broken", "text": ')
+            # Ids are settled in reading order whoever cleans: a twin whose first
+            # copy cleaning empties keeps its id; a repeated id is renamed.
+            lines.append(json.dumps({"id": "twin", "text": "اترك تعليقاً"}))
+            lines.append(json.dumps({"id": "twin", "text": "قال كيري في موسكو إن روسيا وسورية اتفقتا."}))
+            lines.append(json.dumps({"id": f"{corpus[0].doc_id}-3", "text": "لافروف في سورية.\n\nاترك تعليقاً"}))
+            # repaired on the way: a lone surrogate and a control character
+            lines.append('{"id": "odd", "text": "لافروف \\ud800 في\\u0007 روسيا"}')
     path = tmp_path_factory.mktemp("gen") / "articles.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -89,7 +96,7 @@ def generated_reference(generated_corpus: newslib.Corpus) -> tuple[TermMatrix, d
 
 def test_iter_chunks_streams_in_order(generated: Path) -> None:
     chunks = list(engine.iter_chunks(generated, size=64, errors="skip"))
-    assert [len(c) for c in chunks] == [64, 64, 64, 8]
+    assert [len(c) for c in chunks] == [64, 64, 64, 11]
     ids = [d.doc_id for c in chunks for d in c]
     assert ids == [d.doc_id for d in newslib.load_corpus(generated, errors="skip")]
     with pytest.raises(ValueError):
@@ -98,12 +105,15 @@ def test_iter_chunks_streams_in_order(generated: Path) -> None:
 
 def test_generated_corpus_has_what_the_tests_need(generated_reference: tuple[TermMatrix, dict]) -> None:
     ref, stats = generated_reference
-    assert stats["documents"] == 200
-    assert stats["skipped"] == 3  # all chrome, empty, malformed
+    assert stats["documents"] == 203
+    assert stats["skipped"] == 4  # all chrome (twice), empty, malformed
+    assert stats["recovered"] == 2  # the renamed id, the repaired text
     reasons = " | ".join(s["reason"] for s in stats["skipped_items"])
     assert "chrome" in reasons and "white space" in reasons and "JSON" in reasons
     assert stats["chrome_lines_removed"] >= 400  # site icon + comment prompt per copy
-    assert ref.matrix.shape[0] == 200
+    assert ref.matrix.shape[0] == 203
+    ids = ref.doc_ids
+    assert "twin" in ids and "twin#2" not in ids and f"{ids[0].rsplit('-', 1)[0]}-3#2" in ids
 
 
 @pytest.mark.parametrize("engine_name", ["local", "processes"])
@@ -128,6 +138,7 @@ def test_generated_corpus_identical(engine_name: str, chunk_size: int, generated
                             errors="skip")
     assert_same_terms(result.terms, ref)
     assert result.stats == stats
+    assert result.load_report.equals(newslib.load_corpus(generated, errors="skip").load_report)
 
 
 @pytest.mark.parametrize("engine_name", ["local", "processes"])
@@ -140,7 +151,8 @@ def test_mentions_identical(engine_name: str, lexicon, corpus: newslib.Corpus, r
                               errors="skip")
         assert_same_mentions(got, find_mentions(ref_corpus, lexicon),
                              {d.doc_id: d.text for d in ref_corpus})
-    assert got.attrs["units"]["document"] == 200
+    assert got.attrs["units"]["document"] == 203
+    assert {"twin", f"{corpus[0].doc_id}-3#2"} <= set(got["doc_id"])  # settled ids, not positions
     assert set(got["actor"]) == {"kerry", "lavrov", "syria", "russia"}
 
 
