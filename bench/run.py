@@ -1,9 +1,10 @@
 """``make bench``: newslib's throughput and memory beside their baselines.
 
 Every measurement runs in a fresh Python process (so peak memory, read from
-``ru_maxrss``, belongs to that measurement alone) and is repeated; the table
-shows medians. Each row is measured in the same run as its baseline and the
-ratio is computed from the two medians.
+``ru_maxrss``, belongs to that measurement alone) and is repeated, a row's
+runs alternating with its baseline's (A B A B ...); the table shows medians.
+Each row is measured in the same run as its baseline and the ratio is
+computed from the two medians.
 
 Rows
 ----
@@ -117,13 +118,7 @@ def run_child(name: str, path: Path, workers: int) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def repeat(name: str, path: Path, workers: int, n: int) -> dict[str, Any]:
-    """Medians of ``n`` fresh-process runs (seconds and peak memory), plus the runs."""
-    runs = []
-    for _ in range(n):
-        runs.append(run_child(name, path, workers))
-        print(f"  {name:<18} {path.name:<22} {runs[-1]['seconds']:7.2f} s  {runs[-1]['peak_mb']:7.0f} MB",
-              flush=True)
+def _summary(name: str, path: Path, runs: list[dict[str, Any]]) -> dict[str, Any]:
     MEASURED.append(runs)
     return {
         **{k: v for k, v in runs[0].items() if k not in ("seconds", "peak_mb")},
@@ -133,6 +128,19 @@ def repeat(name: str, path: Path, workers: int, n: int) -> dict[str, Any]:
         "name": name,
         "path": str(path),
     }
+
+
+def interleaved(specs: list[tuple[str, Path, int]], n: int) -> list[dict[str, Any]]:
+    """Medians of ``n`` fresh-process runs of each (name, path, workers), run in
+    turn (A B C A B C ...), so a slow spell of a shared machine falls on a row
+    and its baseline alike instead of on whichever ran during it."""
+    runs: list[list[dict[str, Any]]] = [[] for _ in specs]
+    for _ in range(n):
+        for (name, path, workers), out in zip(specs, runs, strict=True):
+            out.append(run_child(name, path, workers))
+            print(f"  {name:<18} {path.name:<22} {out[-1]['seconds']:7.2f} s  {out[-1]['peak_mb']:7.0f} MB",
+                  flush=True)
+    return [_summary(name, path, r) for (name, path, _), r in zip(specs, runs, strict=True)]
 
 
 def build_copies(source: Path, out: Path, copies: int) -> dict[str, Any]:
@@ -239,10 +247,10 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--repeats", type=int, default=3, help="fresh-process runs per row (median; default 3)")
+    p.add_argument("--repeats", type=int, default=5, help="fresh-process runs per row (median; default 5)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="all cores by default")
-    p.add_argument("--repeats-10x", type=int, default=None,
-                   help="runs per 10x row (default: --repeats); each 10x run takes ~10x longer")
+    p.add_argument("--repeats-10x", type=int, default=1,
+                   help="runs per 10x row (default 1: these rows are about memory, and each run takes ~45 s)")
     p.add_argument("--skip-10x", action="store_true", help="leave out the 10x corpus rows")
     p.add_argument("--topics-seeds", type=int, default=3, help="seeds for bench/topics.py (row e)")
     p.add_argument("--corpus", type=Path, default=CORPUS)
@@ -269,25 +277,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"1x: {one['docs']} articles, {mb:.1f} MB of raw text", flush=True)
 
         # (a) tokenization pass vs CountVectorizer, and (b) one process vs all cores
-        sk = repeat("sklearn", args.corpus, 1, n)
-        loc = repeat("terms_local", args.corpus, 1, n)
-        proc = repeat("terms_processes", args.corpus, w, n)
+        sk, loc, proc = interleaved([("sklearn", args.corpus, 1), ("terms_local", args.corpus, 1),
+                                     ("terms_processes", args.corpus, w)], n)
         rows.append(_row("a. tokenization pass -> DTM", "1x", loc, sk, "newslib, 1 process",
                          "CountVectorizer(), 1 proc", loc["seconds"] / sk["seconds"], "ratio <= 1.0", mb))
         rows.append(_row("b. same pass, all cores", "1x", proc, loc, f"newslib, {w} processes",
                          "newslib, 1 process", loc["seconds"] / proc["seconds"], "speed-up >= 1.7", mb))
 
         # (c) peak memory, 1x vs 10x, streamed from JSONL shards
-        mem = {"1x": {"stats": repeat("stats_local", Path(tmp) / "1x", 1, n),
-                      "terms": repeat("terms_local", Path(tmp) / "1x", 1, n)}}
+        stats1, terms1 = interleaved([("stats_local", Path(tmp) / "1x", 1), ("terms_local", Path(tmp) / "1x", 1)], n)
+        mem = {"1x": {"stats": stats1, "terms": terms1}}
         if not args.skip_10x:
             ten = build_copies(args.corpus, Path(tmp) / "10x", COPIES)
             meta["corpus_10x"] = ten
             print(f"10x: {ten['docs']} articles, {ten['raw_mb']:.1f} MB of raw text", flush=True)
-            n10 = args.repeats_10x or n
+            n10 = args.repeats_10x
             meta["repeats_10x"] = n10
-            mem["10x"] = {"stats": repeat("stats_local", Path(tmp) / "10x", 1, n10),
-                          "terms": repeat("terms_local", Path(tmp) / "10x", 1, n10)}
+            stats10, terms10 = interleaved([("stats_local", Path(tmp) / "10x", 1),
+                                            ("terms_local", Path(tmp) / "10x", 1)], n10)
+            mem["10x"] = {"stats": stats10, "terms": terms10}
         for what, label in (("stats", "corpus stats (counts)"), ("terms", "term matrix (sparse DTM)")):
             base = mem["1x"][what]
             rows.append(_row(f"c. streamed {what}", "1x", base, None, label, "-", None, "-", mb))
@@ -299,8 +307,8 @@ def main(argv: list[str] | None = None) -> int:
 
         # (d) mentions + co-occurrence
         try:
-            m_loc = repeat("mentions_local", args.corpus, 1, n)
-            m_proc = repeat("mentions_processes", args.corpus, w, n)
+            m_loc, m_proc = interleaved([("mentions_local", args.corpus, 1),
+                                         ("mentions_processes", args.corpus, w)], n)
         except RuntimeError as e:
             print(f"mentions not measured: {str(e).splitlines()[-1]}")
             meta["mentions_error"] = str(e)

@@ -69,8 +69,7 @@ from .corpus import (
     prepare_text,
 )
 from .dtm import COUNT_DTYPE, TermMatrix, count_surfaces, keyed_blocks, stop_surfaces
-from .text import _options
-from .tokens import Vocabulary, base_keys_of, remember_bases, sentences
+from .tokens import Vocabulary, sentences
 
 __all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "mentions", "term_matrix"]
 
@@ -140,7 +139,6 @@ class _Part:
     surfaces: list[str] = field(default_factory=list)
     all_surfaces: list[str] = field(default_factory=list)  # every surface (stats)
     all_counts: np.ndarray | None = None
-    base_keys: Any = None  # (surfaces, base keys, cuts), see newslib.tokens.base_keys_of
     paragraphs: int = 0
     sentences: int = 0
     chrome: int = 0
@@ -201,19 +199,7 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
             part.X, part.surfaces = X[:, keep].tocsr(), [names[i] for i in keep]
     elif task.terms:
         part.X, part.surfaces = _count(texts, True, norm)
-    # Base keys of the chunk's words, computed here in parallel; the main
-    # process only stores them (its Vocabulary then finds them all cached).
-    # A worker sends each word once (the main process keeps what it got).
-    words = part.all_surfaces if task.stats else part.surfaces
-    opts = _options(norm)
-    sent = _SENT_BASES.setdefault(opts, set())
-    new = [w for w in words if w not in sent]
-    sent.update(new)
-    part.base_keys = base_keys_of(new, opts)
     return part
-
-
-_SENT_BASES: dict[tuple, set[str]] = {}  # per process: words whose base keys went out with a part
 
 
 # ---------------------------------------------------------------- engines
@@ -471,7 +457,6 @@ def analyze(
     vopts = dict(path_or_corpus.vocabulary_options) if isinstance(path_or_corpus, Corpus) else {}
     vopts.update(vocabulary_options or {})
     norm = tuple(sorted((k, v) for k, v in vopts.items() if k not in _VOCAB_ONLY))
-    opts = _options(dict(norm))
     task = _Task(terms=terms, stats=stats, norm=norm, lexicon=lexicon, metonyms=metonyms,
                  types=tuple(types) if types is not None else None)
     report: list[dict[str, str]] = []
@@ -490,7 +475,6 @@ def analyze(
         doc_ids += part.doc_ids
         if part.mentions is not None:
             mentions.append(part.mentions)
-        remember_bases(part.base_keys, opts)
         if terms:
             stack.add_matrix(part.X, part.surfaces)
         if stats:

@@ -257,21 +257,6 @@ def _bases(surfaces: Iterable[str], opts: tuple) -> list[str]:
     return [hit[0] for hit in map(cache.__getitem__, surfaces)]
 
 
-def base_keys_of(surfaces: list[str], opts: tuple) -> tuple[list[str], list[str], bytes]:
-    """(surfaces, base keys, letters cut) for another process's cache (see
-    :func:`remember_bases`): workers compute them, the main process stores them."""
-    keys = _bases(surfaces, opts)
-    cache = _BASE_CACHE[opts]
-    return surfaces, keys, bytes(cache[s][1] for s in surfaces)  # a cut is at most 4 letters
-
-
-def remember_bases(computed: tuple[list[str], list[str], bytes] | None, opts: tuple) -> None:
-    """Store base keys computed elsewhere by :func:`base_keys_of` (same function, same result)."""
-    if computed:
-        surfaces, keys, cuts = computed
-        _BASE_CACHE.setdefault(opts, {}).update(zip(surfaces, zip(keys, cuts, strict=True), strict=True))
-
-
 def _compute_bases(words: list[str], opts: tuple) -> list[tuple[str, int]]:
     """(base key, letters cut) of each word, computed for the whole batch at once."""
     joined = "\n".join(words)
