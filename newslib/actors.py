@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ._gc import gc_paused
 from .text import _normalize, _options
 from .tokens import _NOT_ARTICLE, TOKEN_PATTERN, _base, sentences
 
@@ -410,6 +411,7 @@ def _documents(corpus: Any) -> Iterator[tuple[str, str]]:
             yield doc.doc_id, doc.text
 
 
+@gc_paused
 def find_mentions(
     corpus: Any,
     lexicon: Lexicon,

@@ -1039,6 +1039,7 @@ class Corpus:
             doc = self[doc]
         return sentences(doc.text)
 
+    @gc_paused
     def units(self, unit: str = "sentence") -> pd.DataFrame:
         """One row per paragraph, sentence or document: ``doc_id``, ``unit``
         (its index in the document), ``paragraph``, ``start``, ``end``, ``text``."""
@@ -1060,6 +1061,7 @@ class Corpus:
                 rows.append((d.doc_id, p, p, s, e, d.text[s:e]))
         return pd.DataFrame(rows, columns=["doc_id", "unit", "paragraph", "start", "end", "text"])
 
+    @gc_paused
     def to_frame(self) -> pd.DataFrame:
         """One row per document: ids, metadata, clean ``text`` and ``raw_text``."""
         rows = [
@@ -1084,6 +1086,7 @@ class Corpus:
         rows = [(d.doc_id, r.rule, r.line, r.text) for d in self.documents for r in d.removed]
         return pd.DataFrame(rows, columns=["doc_id", "rule", "line", "text"])
 
+    @gc_paused
     def stats(self) -> dict[str, Any]:
         """The JSON summary of ``newslib stats``."""
         vocab = self.vocabulary

@@ -33,6 +33,7 @@ from scipy.special import xlogy
 from scipy.stats import chi2
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
+from ._gc import gc_paused
 from .dtm import TermMatrix, document_term_matrix
 from .text import TATWEEL
 from .tokens import TOKEN_PATTERN, Vocabulary, _base, _cut_surface, paragraphs, sentences
@@ -213,6 +214,7 @@ class _PhraseAnalyzer:
         return out
 
 
+@gc_paused
 def ngrams(
     corpus: Any,
     n: int | Iterable[int] = 2,

@@ -425,8 +425,10 @@ class Vocabulary:
             import snowballstemmer
 
             self._stemmer = snowballstemmer.stemmer("arabic")
+            self._stems: dict[str, str] = {}
 
     @classmethod
+    @gc_paused
     def from_texts(cls, texts: Iterable[str], **options) -> Vocabulary:
         """Count the surfaces of ``texts`` and build the vocabulary."""
         counts: Counter = Counter()
@@ -496,7 +498,10 @@ class Vocabulary:
     def _resolve(self, surface: str) -> str:
         key = self._bare(surface)[0]
         if self.stem and key and not key.isdigit():
-            key = self._stemmer.stemWord(key)
+            stemmed = self._stems.get(key)
+            if stemmed is None:  # once per key, not per surface: Snowball is slow in pure Python
+                stemmed = self._stems[key] = self._stemmer.stemWord(key)
+            key = stemmed
         return key
 
     def key(self, surface: str) -> str:

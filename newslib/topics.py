@@ -51,6 +51,8 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import normalize
 
+from ._gc import gc_paused
+
 __all__ = [
     "METHODS",
     "TOPIC_DEFAULTS",
@@ -120,6 +122,7 @@ class UnitFeatures:
         return np.flatnonzero(~self.units["short"].to_numpy())
 
 
+@gc_paused
 def unit_features(
     corpus: Any,
     unit: str = "paragraph",
