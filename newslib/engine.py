@@ -69,7 +69,8 @@ from .corpus import (
     prepare_text,
 )
 from .dtm import COUNT_DTYPE, TermMatrix, count_surfaces, keyed_blocks, stop_surfaces
-from .tokens import Vocabulary, sentences
+from .text import _options
+from .tokens import Vocabulary, _bases, sentences
 
 __all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "mentions", "term_matrix"]
 
@@ -364,13 +365,18 @@ class _SurfaceTotals:
     fed by a counter), so re-indexing a chunk is one C-level pass.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, opts: tuple) -> None:
         self.index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
         self.totals = np.zeros(0, dtype=np.int64)
+        self.opts = opts  # normalisation options of the base keys
 
     def add(self, surfaces: list[str], counts: np.ndarray) -> np.ndarray:
         """Add a chunk's surface counts; returns the chunk's columns in the index."""
+        known = len(self.index)
         remap = np.fromiter(map(self.index.__getitem__, surfaces), dtype=np.int32, count=len(surfaces))
+        # Base keys of the new words now, while workers count the next chunks,
+        # rather than all at the end (they depend on the word alone).
+        _bases([surfaces[i] for i in np.flatnonzero(remap >= known).tolist()], self.opts)
         if len(self.totals) < len(self.index):
             grow = np.zeros(max(len(self.index), 2 * len(self.totals)) - len(self.totals), dtype=np.int64)
             self.totals = np.concatenate([self.totals, grow])
@@ -389,8 +395,8 @@ class _SurfaceStack(_SurfaceTotals):
     turns them into key columns one by one (see :func:`newslib.dtm.keyed_blocks`).
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, opts: tuple) -> None:
+        super().__init__(opts)
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add_matrix(self, X: sp.csr_matrix, surfaces: list[str]) -> None:
@@ -464,7 +470,8 @@ def analyze(
     task = replace(task, prepare=isinstance(path_or_corpus, (str, Path)), clean=load_options.get("clean", True))
     chunks, total, loader = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings)
 
-    stack, totals = _SurfaceStack(), _SurfaceTotals()
+    opts = _options(dict(norm))
+    stack, totals = _SurfaceStack(opts), _SurfaceTotals(opts)
     doc_ids: list[str] = []
     n_par = n_sent = chrome = arabic_tokens = 0
     arabic = False
