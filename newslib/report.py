@@ -274,9 +274,12 @@ def run_report(
         )
     stats = None
     try:
-        from .corpus import load_corpus
+        from .engine import corpus_stats
 
-        stats = load_corpus(corpus, errors=params.get("errors", "raise")).stats()
+        # Streamed on the report's engine: the same dict as Corpus.stats(),
+        # without holding the corpus a fifth time.
+        stats = corpus_stats(corpus, engine=params.get("engine") or "local", scheduler=params.get("scheduler"),
+                             n_workers=params.get("n_workers"), errors=params.get("errors", "raise"))
     except Exception as e:  # the notebooks already reported it
         stats = {"corpus": f"could not be summarised: {e}"}
     settings = {k: v for k, v in params.items() if k not in ("out_dir", "figures_dir")}
