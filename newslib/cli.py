@@ -95,7 +95,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     for name in ("k", "unit", "method"):
         if getattr(args, name) is not None:
             params[name] = getattr(args, name)
-    result = run_report(args.corpus, args.out, actors=args.actors, parameters=params)
+    result = run_report(args.corpus, args.out, actors=args.actors, parameters=params, jobs=args.jobs)
     index = result.out / "index.html"
     failed = [r for r in result.runs if not r.ok]
     for r in failed:
@@ -150,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=["nmf", "lda", "kmeans", "spectral"], default=None,
                    help="topic method (default: nmf for passages, spectral for documents)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--jobs", type=int, default=None,
+                   help="notebooks run at once (default: one per core; each holds the corpus in memory)")
     _add_engine_options(p)
     p.add_argument(
         "--errors",

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import filecmp
 import html
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,6 +130,20 @@ def execute_notebook(
     )
 
 
+# Notebooks by their usual running time, longest first (measured on SaudiNewsNet:
+# 04 about 40 s, 02 30 s, 03 20 s, 01 15 s).
+LONGEST_FIRST = ("04_topic_clustering", "02_term_frequencies", "03_actor_cooccurrence", "01_corpus_overview")
+
+
+def _execute_and_render(name: str, output: Path, parameters: dict[str, Any], page: Path) -> NotebookRun:
+    """Execute one notebook and write its HTML page (runs in a worker process)."""
+    run = execute_notebook(name, output, parameters)
+    if run.executed:
+        run.page = page
+        page.write_text(notebook_html(run.executed, TITLES.get(name, name)), encoding="utf-8")
+    return run
+
+
 def notebook_html(executed: Path, title: str) -> str:
     """One self-contained HTML page for an executed notebook."""
     import nbformat
@@ -235,12 +251,15 @@ def run_report(
     notebooks: Sequence[str] = NOTEBOOKS,
     figures: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> ReportResult:
     """Execute the notebooks on ``corpus`` and write the HTML report to ``out``.
 
     ``parameters`` are injected into every notebook (those a notebook does not
     declare are ignored by it). Figures go to ``figures`` (default
-    ``out/figures``), tables to ``out/tables``.
+    ``out/figures``), tables to ``out/tables``. ``jobs`` notebooks run at once
+    (default: one per core); each holds the corpus in memory, so ``jobs=1``
+    is the choice for a corpus that barely fits.
     """
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     out = Path(out).resolve()
@@ -260,18 +279,34 @@ def run_report(
         **(parameters or {}),
     }
     result = ReportResult(out)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
+    tasks = [(name, work / f"{name}.ipynb", params, out / f"{name}.html") for name in notebooks]
     for i, name in enumerate(notebooks, 1):
         say(f"[{i}/{len(notebooks)}] {name} ...")
-        run = execute_notebook(name, work / f"{name}.ipynb", params)
-        if run.executed:
-            run.page = out / f"{name}.html"
-            run.page.write_text(
-                notebook_html(run.executed, TITLES.get(name, name)), encoding="utf-8"
+    if jobs == 1:
+        runs: Iterable[NotebookRun] = (_execute_and_render(*t) for t in tasks)
+        pool = None
+    else:
+        # The notebooks are independent (each reads the corpus and writes its
+        # own figures and tables), so they run side by side, one process each;
+        # results come back in notebook order.
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        # The longest first (topic clustering, then term statistics), so the
+        # cores finish together; results are still read in notebook order.
+        order = sorted(range(len(tasks)), key=lambda i: LONGEST_FIRST.index(tasks[i][0])
+                       if tasks[i][0] in LONGEST_FIRST else len(LONGEST_FIRST))
+        futures = {i: pool.submit(_execute_and_render, *tasks[i]) for i in order}
+        runs = (futures[i].result() for i in range(len(tasks)))
+    try:
+        for i, run in enumerate(runs, 1):
+            result.runs.append(run)
+            say(
+                f"[{i}/{len(notebooks)}] {run.name} "
+                f"{'done' if run.ok else 'FAILED: ' + run.error} ({run.seconds:.1f} s)"
             )
-        result.runs.append(run)
-        say(
-            f"[{i}/{len(notebooks)}] {name} {'done' if run.ok else 'FAILED: ' + run.error} ({run.seconds:.1f} s)"
-        )
+    finally:
+        if pool is not None:
+            pool.shutdown()
     stats = None
     try:
         from .engine import corpus_stats

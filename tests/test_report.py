@@ -201,3 +201,21 @@ def test_cli_report_exits_non_zero_and_names_the_notebook(tmp_path):
     assert done.returncode == 1
     assert "notebook 01_corpus_overview failed" in done.stderr
     assert (tmp_path / "r" / "index.html").is_file()
+
+
+def test_notebooks_side_by_side_give_the_same_files_as_one_by_one(report, tmp_path):
+    """``jobs`` changes when the notebooks run, never what they write: tables
+    and figures are byte for byte those of the parallel run (the fixture's,
+    one notebook per core) when the notebooks run one after another."""
+    import filecmp
+    import os
+
+    assert (os.cpu_count() or 1) > 1 or pytest.skip("one core: the fixture ran the notebooks one by one too")
+    names = ("01_corpus_overview", "03_actor_cooccurrence")
+    serial = run_report(REPO / "data", tmp_path, notebooks=names, jobs=1, progress=lambda msg: None)
+    assert [r.name for r in serial.runs] == list(names) and all(r.ok for r in serial.runs)
+    for sub in ("tables", "figures"):
+        written = sorted(p.name for p in (tmp_path / sub).iterdir())
+        assert written, sub
+        match, mismatch, errors = filecmp.cmpfiles(tmp_path / sub, report.out / sub, written, shallow=False)
+        assert not mismatch and not errors, (sub, mismatch, errors)
