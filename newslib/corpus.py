@@ -606,9 +606,7 @@ class _Loader:
         raw = fields.get("text", "")
         given = _SURROGATE.sub("\ufffd", _text(fields.get("id"))).strip() or item
         if self.defer:  # cleaned elsewhere (a worker); the report row is kept in reading order
-            slot = {"item": item, "status": "", "reason": "", "encoding": encoding}
-            self.report.append(slot)
-            return _Pending(item, given, raw, is_file, repairs, slot)
+            return _Pending(item, given, raw, is_file, repairs, self.note(item, "", "", encoding))
         prepared = prepare_text(raw, is_file, self.opts.clean)
         doc_id = self.settle(item, given, repairs, prepared, self.note(item, "", "", encoding))
         if doc_id is None:

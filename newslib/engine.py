@@ -45,7 +45,7 @@ import os
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -464,10 +464,10 @@ def analyze(
     vopts.update(vocabulary_options or {})
     norm = tuple(sorted((k, v) for k, v in vopts.items() if k not in _VOCAB_ONLY))
     task = _Task(terms=terms, stats=stats, norm=norm, lexicon=lexicon, metonyms=metonyms,
-                 types=tuple(types) if types is not None else None)
+                 types=tuple(types) if types is not None else None,
+                 prepare=isinstance(path_or_corpus, (str, Path)), clean=load_options.get("clean", True))
     report: list[dict[str, str]] = []
     warnings: list[str] = []
-    task = replace(task, prepare=isinstance(path_or_corpus, (str, Path)), clean=load_options.get("clean", True))
     chunks, total, loader = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings)
 
     opts = _options(dict(norm))
