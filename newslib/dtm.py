@@ -268,10 +268,11 @@ def _release_freed_memory() -> None:
     global _LIBC
     if _LIBC is None:
         import ctypes
-        import ctypes.util
 
-        name = ctypes.util.find_library("c")
-        lib = ctypes.CDLL(name) if name else None
+        try:  # the symbols already loaded into this process, the C library's among them
+            lib = ctypes.CDLL(None)
+        except (OSError, TypeError):  # Windows: no such handle
+            lib = None
         _LIBC = lib if lib is not None and hasattr(lib, "malloc_trim") else False
     if _LIBC:
         _LIBC.malloc_trim(0)

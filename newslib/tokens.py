@@ -513,8 +513,8 @@ class Vocabulary:
         """Keys of many surfaces: ``[self.key(s) for s in surfaces]``, faster.
 
         Most words start with no clitic letter and carry no ambiguous article,
-        so their key is their base key; only the others go through the rules
-        (inlined here: this runs once per word type of a corpus).
+        so their key is their base key; one regex scan finds the others, and
+        only they go through the rules (this runs once per word type of a corpus).
         """
         _bases(surfaces := list(surfaces), self.options)  # fill the base cache
         known = self._keys
@@ -530,20 +530,17 @@ class Vocabulary:
             # or the base starts with a clitic letter and has four or more.
             maybe = {i for i, h in enumerate(hits) if h[1] >= 2}
             joined = "\n".join(bases)
-            if "\n" not in "".join(bases):  # lines align with words (see _bases)
+            if joined.count("\n") == len(bases) - 1:  # lines align with words (see _bases)
                 starts = _line_index(bases)
                 at = [m.start() for m in _CLITIC_AT_LINE_START.finditer(joined)]
                 maybe.update((np.searchsorted(starts, at, side="right") - 1).tolist())
             else:
-                maybe.update(i for i, b in enumerate(bases) if b[:1] in _CLITIC_FIRST and len(b) > MIN_STRIPPED)
-            base_counts, stop, rules = self.base_counts, self._stop, self._rules
+                maybe.update(range(len(bases)))  # a key with a line break: ask every word
+            is_plain, rules = self._is_plain, self._rules
             for i in sorted(maybe):
                 base, cut = hits[i]
-                if (cut < 2 or "ال" + base not in base_counts) and (
-                    base[:1] not in _CLITIC_FIRST or base in stop or len(base) <= MIN_STRIPPED
-                ):  # _is_plain
-                    continue
-                known[new[i]] = rules(new[i], base, cut)[0]
+                if not is_plain(base, cut):
+                    known[new[i]] = rules(new[i], base, cut)[0]
         return list(map(known.__getitem__, surfaces))
 
     def is_stop(self, key: str) -> bool:
