@@ -210,7 +210,8 @@ def test_notebooks_side_by_side_give_the_same_files_as_one_by_one(report, tmp_pa
     import filecmp
     import os
 
-    assert (os.cpu_count() or 1) > 1 or pytest.skip("one core: the fixture ran the notebooks one by one too")
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the fixture ran the notebooks one by one too")
     names = ("01_corpus_overview", "03_actor_cooccurrence")
     serial = run_report(REPO / "data", tmp_path, notebooks=names, jobs=1, progress=lambda msg: None)
     assert [r.name for r in serial.runs] == list(names) and all(r.ok for r in serial.runs)
