@@ -158,13 +158,18 @@ def clean_text(raw: str) -> tuple[str, list[Removal]]:
     numbers, image file names and invisible characters (bidi controls,
     zero-width characters, BOM) are cut out of the lines that stay.
     """
+    return _clean_text(raw, _RARE.search(raw) is not None)
+
+
+def _clean_text(raw: str, rare: bool) -> tuple[str, list[Removal]]:
+    """:func:`clean_text`, told whether ``raw`` has a character of ``_RARE``
+    (the loader learns that from the scan it makes anyway)."""
     removed: list[Removal] = []
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     lines = raw.split("\n")
     sites = _site_names(lines) if any(w in raw for w in ("icon", "Icon", "ICON")) else set()
     # Each test runs once on the whole article; lines are only searched for
     # what the article is known to contain.
-    rare = _RARE.search(raw) is not None
     invisible = rare and _INVISIBLE.search(raw) is not None
     inline = [(rule, rx) for rule, rx in _INLINE if _has(raw, rule)]
     fold = _fold if rare and _NEEDS_FOLD.search(raw) else str

@@ -168,10 +168,18 @@ class TermMatrix:
 
 def _key_columns(surfaces: Sequence[str], vocab: Vocabulary) -> tuple[np.ndarray, list[str]]:
     """For each surface its content-key column (-1: stopword), and the keys in order."""
-    keys = vocab.keys(surfaces)
-    content = sorted(k for k in set(keys) if not vocab.is_stop(k))  # once per key, not per surface
-    index = {k: i for i, k in enumerate(content)}
-    return np.fromiter((index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys)), content
+    # Once per key, not per surface: keys are numbered by a C-level hash
+    # (factorize), stopwords decided and the content keys sorted per key.
+    codes, keys = pd.factorize(np.asarray(vocab.keys(surfaces), dtype=object), sort=False)
+    content = np.flatnonzero(~np.fromiter(map(vocab.is_stop, keys), dtype=bool, count=len(keys)))
+    names = keys[content]
+    if len(names) and max(map(len, names)) <= 64:  # fixed-width strings sort in C (same order as str)
+        content = content[np.argsort(names.astype(str), kind="stable")]
+    else:  # a freak long "word" would make the fixed-width array huge
+        content = content[sorted(range(len(names)), key=names.__getitem__)]
+    column = np.full(len(keys), -1, dtype=np.int64)
+    column[content] = np.arange(len(content))
+    return column[codes], keys[content].tolist()
 
 
 # A block of rows of a CSR matrix: (data, indices, indptr).

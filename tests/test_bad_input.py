@@ -1043,3 +1043,12 @@ def test_arabic_text_round_trips_through_every_supported_encoding(text, encoding
         assume(re.search("[\u0621-\u064a]{2}", expected))
     decoded, _ = newslib.corpus.decode_bytes(data, "x.txt")
     assert decoded == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.one_of(st.sampled_from("\x00\x07\x0b\x0c\x1f\x7f\x80\x85\x9f\xa0\xc2ءب\ue000\U0001f600"),
+                         st.characters(blacklist_categories=("Cs",)))))
+def test_control_share_counted_in_utf8_bytes_equals_the_text_count(text: str) -> None:
+    from newslib.corpus import _bad_share
+
+    assert _bad_share(text, utf8=text.encode("utf-8")) == _bad_share(text)

@@ -277,3 +277,17 @@ def test_squeeze_shortcut_equals_split_and_join(line: str) -> None:
     from newslib.clean import _squeeze
 
     assert _squeeze(line) == " ".join(line.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(ANY_TEXT, PAGE_LINES.map("\n".join),
+                 st.text(st.sampled_from("اب \n\x00\x07\x0c\x85\ufeb3\u06cc\u200f\ud800"), max_size=30)))
+def test_loader_cleaning_equals_clean_text(raw: str) -> None:
+    # The loader tells cleaning what its own scan found instead of scanning
+    # again; the result must be clean_text's (after the loader's own repairs).
+    from newslib.corpus import _CONTROL, _SURROGATE, prepare_text
+
+    p = prepare_text(raw)
+    text = _CONTROL.sub("", _SURROGATE.sub("\ufffd", raw)).replace("\x0c", "\n")
+    if text.strip():
+        assert p.clean == clean_text(text)[0]

@@ -369,6 +369,22 @@ def test_dtm_term_table(corpus: newslib.Corpus) -> None:
     assert m.matrix.sum() == total
 
 
+@pytest.mark.parametrize("long_word", [False, True])
+def test_dtm_columns_tie_by_key_with_and_without_a_freak_long_word(long_word: bool) -> None:
+    # Keys are sorted in C as fixed-width strings unless one is very long;
+    # either way ties in count go by key, as Python orders str.
+    texts = ["سورية روسيا ايران تركيا", "ايران تركيا مصر zeta Alpha alpha ب" + "ج" * 20]
+    if long_word:
+        texts.append("مصر " + "ك" * 70 + " " + "ا" * 65)
+    m = document_term_matrix(texts)
+    order = list(zip(-m.terms["count"], m.terms["key"], strict=True))
+    assert order == sorted(order)
+    v = newslib.Vocabulary.from_texts(texts)
+    expected = Counter(v.key(w) for t in texts for w in TOKEN_PATTERN.findall(t) if not v.is_stop(v.key(w)))
+    assert dict(zip(m.keys, m.terms["count"].tolist(), strict=True)) == dict(expected)
+    assert ("ك" * 70 in m.keys) is long_word
+
+
 def test_dtm_of_plain_texts_equals_dtm_of_corpus(corpus: newslib.Corpus) -> None:
     a = document_term_matrix(corpus)
     b = document_term_matrix(corpus.texts)
