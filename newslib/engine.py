@@ -70,7 +70,7 @@ from .corpus import (
 )
 from .dtm import COUNT_DTYPE, TermMatrix, count_surfaces, keyed_blocks, stop_surfaces
 from .text import _options
-from .tokens import Vocabulary, _bases, sentences
+from .tokens import Vocabulary, _bases, _word_table, sentences
 
 __all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "mentions", "term_matrix"]
 
@@ -274,6 +274,7 @@ def _pool_map(task: _Task, chunks: Iterable[tuple[list[_Record], Any]], n_worker
     # chunk: its caches (name tries, key caches) then stay warm across chunks.
     # Tables every chunk needs are built here first: forked workers inherit them.
     stop_surfaces(**dict(task.norm))
+    _word_table()
     with ProcessPoolExecutor(max_workers=n_workers, initializer=_install, initargs=(task,)) as pool:
         yield from _bounded(lambda c: pool.submit(_run_installed, c), lambda f: f.result(),
                             chunks, 2 * n_workers)

@@ -28,7 +28,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import NamedTuple
+from itertools import islice
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -360,6 +361,59 @@ def _stopwords(opts: tuple) -> frozenset[str]:
     return _STOP_CACHE[opts]
 
 
+_WORD_TABLE: np.ndarray | None = None
+
+
+def _word_table() -> np.ndarray:
+    """Code point -> itself where ``TOKEN_PATTERN`` matches it, else a space.
+
+    Built once per process from the pattern itself (every code point is run
+    through it), so the table cannot disagree with the tokenizer.
+    """
+    global _WORD_TABLE
+    if _WORD_TABLE is None:
+        # Surrogates cannot be in a str alone: they stand in as spaces (not words).
+        every = "".join(map(chr, range(0xD800))) + " " * 0x800 + "".join(map(chr, range(0xE000, 0x110000)))
+        spans = np.array([m.span() for m in TOKEN_PATTERN.finditer(every)], dtype=np.int64).reshape(-1, 2)
+        inside = np.zeros(len(every) + 1, dtype=np.int64)
+        np.add.at(inside, spans[:, 0], 1)
+        np.add.at(inside, spans[:, 1], -1)
+        code = np.arange(len(every), dtype=np.uint32)
+        _WORD_TABLE = np.where(np.cumsum(inside[:-1]) > 0, code, np.uint32(0x20))
+    return _WORD_TABLE
+
+
+def _word_runs(texts: list[str]) -> tuple[Any, np.ndarray]:
+    """The ``TOKEN_PATTERN`` matches of every text, as one Arrow string array,
+    and how many each text has.
+
+    The same tokens as ``findall``, without a Python object per token: every
+    character that is not a word character becomes a space (a NumPy lookup on
+    the code points) and Arrow splits the texts at the spaces in C++. UTF-8
+    never has an ASCII byte inside a multi-byte character, so splitting on
+    ASCII spaces is exact.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = _word_table()
+    spaced = [
+        table[np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
+        .tobytes()
+        .decode("utf-32-le")
+        .strip(" ")
+        for t in texts
+    ]
+    lists = pc.ascii_split_whitespace(pa.array(spaced, type=pa.large_string()))
+    lengths = np.diff(lists.offsets.to_numpy())
+    tokens = lists.flatten()
+    empty = [i for i, t in enumerate(spaced) if not t]
+    if empty:  # Arrow splits "" into [""]: a text without a word has no token
+        lengths[empty] = 0
+        tokens = tokens.filter(pc.greater(pc.binary_length(tokens), 0))
+    return tokens, lengths
+
+
 def surface_tokens(text: str) -> list[str]:
     """Word surfaces of ``text`` in order (the analyzer's first step).
 
@@ -431,9 +485,14 @@ class Vocabulary:
     @gc_paused
     def from_texts(cls, texts: Iterable[str], **options) -> Vocabulary:
         """Count the surfaces of ``texts`` and build the vocabulary."""
+        import pyarrow.compute as pc
+
         counts: Counter = Counter()
-        for t in texts:
-            counts.update(TOKEN_PATTERN.findall(t))
+        it = iter(texts)
+        while batch := list(islice(it, 2000)):
+            tokens, _ = _word_runs(batch)
+            found = pc.value_counts(tokens)  # first-seen order, as a token-by-token update
+            counts.update(dict(zip(found.field("values").to_pylist(), found.field("counts").to_pylist(), strict=True)))
         return cls(counts, **options)
 
     # -- keys

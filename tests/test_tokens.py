@@ -211,9 +211,12 @@ def test_batch_keys_equal_per_surface_rules_on_the_corpus(
 def test_batch_keys_equal_per_surface_rules_on_saudinewsnet(bench_dir, monkeypatch: pytest.MonkeyPatch) -> None:
     """194,000 word types of a real archive, hamza, presentation forms and all."""
     counts: Counter = Counter()
-    for doc in newslib.iter_documents(bench_dir / "saudinewsnet-dev"):
-        counts.update(TOKEN_PATTERN.findall(doc.text))
+    texts = [doc.text for doc in newslib.iter_documents(bench_dir / "saudinewsnet-dev")]
+    for text in texts:
+        counts.update(TOKEN_PATTERN.findall(text))
     assert len(counts) > 150_000
+    # The Arrow word splitter finds the same surfaces, as often, in the same order.
+    assert list(Vocabulary.from_texts(texts).surface_counts.items()) == list(counts.items())
     _check_batch_equals_one_by_one(counts, monkeypatch)
 
 
@@ -223,6 +226,65 @@ def test_batch_keys_equal_per_surface_rules_on_any_words(words: list[str], stem:
     counts = Counter({w: 1 + i % 3 for i, w in enumerate(words)})
     with pytest.MonkeyPatch.context() as mp:
         _check_batch_equals_one_by_one(counts, mp, stem=stem)
+
+
+# ---------------------------------------------------------------- word splitting = TOKEN_PATTERN
+
+# Texts that stress the code-point table: marks, tatweel, digits of every
+# script, astral letters and emoji, lone surrogates, every kind of space.
+ODD_TEXTS = st.lists(
+    st.one_of(
+        st.text(st.sampled_from("اَلـبٌّ ٠١٢3_-.،\n\t\u00a0\u2009\u200f\ufeb3\U0001d400\U0001f600\ud800x ")),
+        st.text(),
+    ),
+    max_size=6,
+)
+
+
+def test_word_table_agrees_with_the_pattern_on_every_code_point() -> None:
+    from newslib.tokens import _word_table
+
+    table = _word_table()
+    for c in range(0x110000):
+        is_word = TOKEN_PATTERN.fullmatch(chr(c)) is not None
+        assert (table[c] == c and c != 0x20) == is_word, hex(c)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ODD_TEXTS)
+def test_word_runs_are_the_pattern_matches(texts: list[str]) -> None:
+    from newslib.tokens import _word_runs
+
+    tokens, lengths = _word_runs(texts)
+    expected = [TOKEN_PATTERN.findall(t) for t in texts]
+    assert tokens.to_pylist() == [w for ws in expected for w in ws]
+    assert lengths.tolist() == [len(ws) for ws in expected]
+
+
+@settings(max_examples=200, deadline=None)
+@given(ODD_TEXTS)
+def test_arrow_counts_equal_count_vectorizer_counts(texts: list[str]) -> None:
+    from newslib.dtm import count_surfaces
+
+    for drop in (True, False):
+        a, names_a = count_surfaces(texts, drop_stopwords=drop)
+        try:
+            b, names_b = count_surfaces(texts, drop_stopwords=drop, counter="sklearn")
+        except ValueError:  # CountVectorizer: "empty vocabulary"
+            assert a.nnz == 0
+            continue
+        assert sorted(names_a) == names_b
+        column = {n: i for i, n in enumerate(names_a)}
+        assert (a[:, [column[n] for n in names_b]] != b).nnz == 0
+
+
+def test_vocabulary_counts_every_surface_in_first_seen_order(corpus: newslib.Corpus) -> None:
+    texts = corpus.texts + ["", "  ", "سورية 2016"]
+    expected: Counter = Counter()
+    for t in texts:
+        expected.update(TOKEN_PATTERN.findall(t))
+    got = Vocabulary.from_texts(texts).surface_counts
+    assert list(got.items()) == list(expected.items())
 
 
 # ---------------------------------------------------------------- tokens and offsets
