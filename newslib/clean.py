@@ -133,10 +133,12 @@ def _fold(line: str) -> str:
 
 def _squeeze(line: str) -> str:
     """Runs of white space (tabs, no-break and other Unicode spaces) to one space."""
-    # Most lines need nothing: a printable line has no white space but " ",
-    # and splitting every line into words costs a third of cleaning.
-    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
-        return line
+    # Most lines need at most their end spaces cut: a printable line has no
+    # white space but " ", and splitting every line into words costs a third
+    # of cleaning.
+    trimmed = line.strip(" ")
+    if trimmed.isprintable() and "  " not in trimmed:
+        return trimmed
     return " ".join(line.split())
 
 

@@ -70,7 +70,7 @@ from .corpus import (
 )
 from .dtm import COUNT_DTYPE, TermMatrix, count_surfaces, keyed_blocks, stop_surfaces
 from .text import _options
-from .tokens import Vocabulary, _bases, _word_table, sentences
+from .tokens import Vocabulary, _fill_bases, _word_table, sentences
 
 __all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "mentions", "term_matrix"]
 
@@ -377,7 +377,7 @@ class _SurfaceTotals:
         remap = np.fromiter(map(self.index.__getitem__, surfaces), dtype=np.int32, count=len(surfaces))
         # Base keys of the new words now, while workers count the next chunks,
         # rather than all at the end (they depend on the word alone).
-        _bases([surfaces[i] for i in np.flatnonzero(remap >= known).tolist()], self.opts)
+        _fill_bases([surfaces[i] for i in np.flatnonzero(remap >= known).tolist()], self.opts)
         if len(self.totals) < len(self.index):
             grow = np.zeros(max(len(self.index), 2 * len(self.totals)) - len(self.totals), dtype=np.int64)
             self.totals = np.concatenate([self.totals, grow])

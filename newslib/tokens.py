@@ -250,12 +250,18 @@ def _bases(surfaces: Iterable[str], opts: tuple) -> list[str]:
     their articles found with one regex scan; only words with an article and
     words in presentation forms take a Python step of their own.
     """
-    cache = _BASE_CACHE.setdefault(opts, {})
     surfaces = surfaces if isinstance(surfaces, list) else list(surfaces)
+    return [hit[0] for hit in map(_fill_bases(surfaces, opts).__getitem__, surfaces)]
+
+
+def _fill_bases(surfaces: list[str], opts: tuple) -> dict[str, tuple[str, int]]:
+    """Compute, in one batch, the (base, cut) of the surfaces not yet in the
+    cache of ``opts``; returns that cache."""
+    cache = _BASE_CACHE.setdefault(opts, {})
     new = [s for s in surfaces if s not in cache]  # a repeated word is computed twice, same result
     if new:
         cache.update(zip(new, _compute_bases(new, opts), strict=True))
-    return [hit[0] for hit in map(cache.__getitem__, surfaces)]
+    return cache
 
 
 def _compute_bases(words: list[str], opts: tuple) -> list[tuple[str, int]]:
@@ -361,26 +367,29 @@ def _stopwords(opts: tuple) -> frozenset[str]:
     return _STOP_CACHE[opts]
 
 
-_WORD_TABLE: np.ndarray | None = None
+_WORD_TABLES: dict[int, np.ndarray] = {}
 
 
-def _word_table() -> np.ndarray:
-    """Code point -> itself where ``TOKEN_PATTERN`` matches it, else a space.
+def _word_table(size: int = 0x10000) -> np.ndarray:
+    """Code point -> itself where ``TOKEN_PATTERN`` matches it, else a space,
+    for the first ``size`` code points (the Basic Multilingual Plane by
+    default; 0x110000 for all of Unicode, built only when a text needs it).
 
     Built once per process from the pattern itself (every code point is run
     through it), so the table cannot disagree with the tokenizer.
     """
-    global _WORD_TABLE
-    if _WORD_TABLE is None:
+    table = _WORD_TABLES.get(size)
+    if table is None:
         # Surrogates cannot be in a str alone: they stand in as spaces (not words).
-        every = "".join(map(chr, range(0xD800))) + " " * 0x800 + "".join(map(chr, range(0xE000, 0x110000)))
+        every = "".join(map(chr, range(min(size, 0xD800)))) + " " * (min(size, 0xE000) - 0xD800)
+        every += "".join(map(chr, range(0xE000, size)))
         spans = np.array([m.span() for m in TOKEN_PATTERN.finditer(every)], dtype=np.int64).reshape(-1, 2)
-        inside = np.zeros(len(every) + 1, dtype=np.int64)
+        inside = np.zeros(size + 1, dtype=np.int64)
         np.add.at(inside, spans[:, 0], 1)
         np.add.at(inside, spans[:, 1], -1)
-        code = np.arange(len(every), dtype=np.uint32)
-        _WORD_TABLE = np.where(np.cumsum(inside[:-1]) > 0, code, np.uint32(0x20))
-    return _WORD_TABLE
+        code = np.arange(size, dtype=np.uint32)
+        table = _WORD_TABLES[size] = np.where(np.cumsum(inside[:-1]) > 0, code, np.uint32(0x20))
+    return table
 
 
 def _word_runs(texts: list[str]) -> tuple[Any, np.ndarray]:
@@ -396,14 +405,12 @@ def _word_runs(texts: list[str]) -> tuple[Any, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    table = _word_table()
-    spaced = [
-        table[np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
-        .tobytes()
-        .decode("utf-32-le")
-        .strip(" ")
-        for t in texts
-    ]
+    bmp = _word_table()
+    spaced = []
+    for t in texts:
+        code = np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        table = bmp if not len(code) or code.max() < 0x10000 else _word_table(0x110000)  # emoji, math letters
+        spaced.append(table[code].tobytes().decode("utf-32-le").strip(" "))
     lists = pc.ascii_split_whitespace(pa.array(spaced, type=pa.large_string()))
     lengths = np.diff(lists.offsets.to_numpy())
     tokens = lists.flatten()
@@ -575,7 +582,7 @@ class Vocabulary:
         so their key is their base key; one regex scan finds the others, and
         only they go through the rules (this runs once per word type of a corpus).
         """
-        _bases(surfaces := list(surfaces), self.options)  # fill the base cache
+        _fill_bases(surfaces := list(surfaces), self.options)
         known = self._keys
         new = [s for s in surfaces if s not in known]
         if new and self.stem:
