@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import filterfalse
 from typing import Any
 
@@ -76,6 +76,14 @@ def _stop_surfaces(opts: tuple) -> frozenset[str]:
     return _SURF_CACHE[opts]
 
 
+@lru_cache(maxsize=8)
+def _arrow_set(words: frozenset[str]) -> Any:
+    """``words`` as an Arrow array, the value set of ``pyarrow.compute.is_in``."""
+    import pyarrow as pa
+
+    return pa.array(sorted(words), type=pa.large_string())
+
+
 class _SurfaceAnalyzer:
     """Picklable analyzer: the word surfaces of a text minus sure stopwords."""
 
@@ -107,19 +115,22 @@ def count_surfaces(
         return X.tocsr(), cv.get_feature_names_out().tolist()
     if counter != "arrow":
         raise ValueError("counter must be 'arrow' or 'sklearn'")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     tokens, lengths = _word_runs(texts if isinstance(texts, list) else list(texts))
     encoded = tokens.dictionary_encode()
-    names = encoded.dictionary.to_pylist()
+    dictionary = encoded.dictionary
     cols = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    if drop:  # once per surface type, not per token
-        keep = np.fromiter(map(drop.__contains__, names), dtype=bool, count=len(names))
-        np.logical_not(keep, out=keep)
+    if drop:  # once per surface type, not per token, and in C++
+        keep = ~pc.is_in(dictionary, value_set=_arrow_set(drop)).to_numpy(zero_copy_only=False)
         if not keep.all():
             column = np.cumsum(keep) - 1
             sel = keep[cols]
             rows, cols = rows[sel], column[cols[sel]]
-            names = [n for n, k in zip(names, keep.tolist(), strict=True) if k]
+            dictionary = dictionary.filter(pa.array(keep))
+    names = dictionary.to_pylist()
     X = sp.csr_matrix(
         (np.ones(len(cols), dtype=COUNT_DTYPE), (rows, cols)), shape=(len(lengths), len(names))
     )
