@@ -25,7 +25,9 @@ workers clean each record (:func:`newslib.corpus.prepare_text`), count and
 segment; the main process then settles every record's load-report row and id
 in reading order and merges the results in chunk order, so every engine
 returns exactly what :func:`newslib.load_corpus` and the in-memory functions
-give. At most ``2 * n_workers`` chunks are in flight, so memory stays bounded
+give. A worker process numbers the surfaces it meets in an index of its own
+and sends each surface once, so merging its chunks maps arrays of numbers.
+At most ``2 * n_workers`` chunks are in flight, so memory stays bounded
 whatever the corpus size.
 
 >>> from newslib import engine, load_corpus
@@ -132,14 +134,47 @@ class _Doc(NamedTuple):
 
 
 @dataclass
+class _Columns:
+    """Which surfaces the columns of a chunk's counts are.
+
+    A chunk counted on its own numbers its surfaces itself (``space`` None,
+    ``new`` is every column in order). A worker process of the ``processes``
+    engine numbers them in its own index, kept from chunk to chunk
+    (``space``: the worker), and sends only the surfaces it had not seen
+    before (``new``, its ids ``first``, ``first + 1``, ...): the main process
+    then maps whole arrays of numbers instead of hashing every surface of
+    every chunk again. (Workers computing the base keys of their new surfaces
+    as well was slower: each worker meets most of the vocabulary.)
+    """
+
+    new: list[str]
+    ids: np.ndarray | None = None  # the id of each column in the space (None: 0, 1, ...)
+    space: int | None = None
+    first: int = 0
+
+
+class _Space:
+    """A worker's own surface index (see :class:`_Columns`)."""
+
+    def __init__(self) -> None:
+        self.index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+
+    def columns(self, names: list[str]) -> _Columns:
+        first = len(self.index)
+        ids = np.fromiter(map(self.index.__getitem__, names), dtype=np.int64, count=len(names))
+        new = [names[i] for i in np.flatnonzero(ids >= first).tolist()]  # ids first, first + 1, ... in order
+        return _Columns(new, ids, os.getpid(), first)
+
+
+@dataclass
 class _Part:
     """The mergeable result of one chunk."""
 
     doc_ids: list[str] = field(default_factory=list)
     X: sp.csr_matrix | None = None  # docs x surfaces, sure stopwords dropped (terms)
-    surfaces: list[str] = field(default_factory=list)
-    all_surfaces: list[str] = field(default_factory=list)  # every surface (stats)
-    all_counts: np.ndarray | None = None
+    surfaces: _Columns | None = None  # the columns of X
+    all_surfaces: _Columns | None = None  # every surface of the chunk (stats) ...
+    all_counts: np.ndarray | None = None  # ... and its count
     paragraphs: int = 0
     sentences: int = 0
     chrome: int = 0
@@ -160,8 +195,9 @@ def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_m
 
 
 @gc_paused
-def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
-    """Count one chunk. Runs in workers: module level, pure, picklable in and out."""
+def _run_chunk(task: _Task, records: list[_Record], spaces: dict[str, _Space] | None = None) -> _Part:
+    """Count one chunk. Runs in workers: module level, picklable in and out;
+    pure but for ``spaces``, a worker's own surface indexes (see :class:`_Columns`)."""
     part = _Part()
     texts: list[str] = []
     if task.prepare:  # ids are positions for now; the main process settles the real ones
@@ -190,17 +226,22 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
             part.sentences += len(units)
             part.paragraphs += len({u.paragraph for u in units})
         X, names = _count(texts, False, norm)
-        part.all_surfaces = names
+        part.all_surfaces = _columns(names, spaces, "stats")
         part.all_counts = np.asarray(X.sum(axis=0)).ravel()
         part.arabic_tokens = int(part.all_counts[[i for i, w in enumerate(names) if _ARABIC.search(w)]].sum())
         if task.terms:
             # Same columns count_surfaces keeps when it drops sure stopwords itself.
             drop = stop_surfaces(**norm)
             keep = [i for i, s in enumerate(names) if s not in drop]
-            part.X, part.surfaces = X[:, keep].tocsr(), [names[i] for i in keep]
+            part.X, part.surfaces = X[:, keep].tocsr(), _columns([names[i] for i in keep], spaces, "terms")
     elif task.terms:
-        part.X, part.surfaces = _count(texts, True, norm)
+        part.X, names = _count(texts, True, norm)
+        part.surfaces = _columns(names, spaces, "terms")
     return part
+
+
+def _columns(names: list[str], spaces: dict[str, _Space] | None, kind: str) -> _Columns:
+    return _Columns(names) if spaces is None else spaces[kind].columns(names)
 
 
 # ---------------------------------------------------------------- engines
@@ -256,22 +297,28 @@ def _bounded(submit: Callable[[list[_Record]], Any], result: Callable[[Any], _Pa
 
 
 _WORKER_TASK: _Task | None = None  # set once per worker process (see _pool_map)
+_WORKER_SPACES: dict[str, _Space] = {}
 
 
 def _install(task: _Task) -> None:
-    global _WORKER_TASK
+    global _WORKER_TASK, _WORKER_SPACES
     _WORKER_TASK = task
+    _WORKER_SPACES = {"terms": _Space(), "stats": _Space()}
 
 
 def _run_installed(records: list[_Record]) -> _Part:
     assert _WORKER_TASK is not None, "worker started without its task"
-    return _run_chunk(_WORKER_TASK, records)
+    return _run_chunk(_WORKER_TASK, records, _WORKER_SPACES)
 
 
 def _pool_map(task: _Task, chunks: Iterable[tuple[list[_Record], Any]], n_workers: int
               ) -> Iterator[tuple[Any, _Part]]:
     # The task (with the lexicon) goes to each worker once, not with every
     # chunk: its caches (name tries, key caches) then stay warm across chunks.
+    # Workers take chunks from one first-in first-out queue, so each counts
+    # its chunks in reading order, and they are merged in reading order: a
+    # worker's new surfaces always reach the merge before the chunks that
+    # reuse their ids (see _Columns; _SurfaceTotals.add checks it).
     # Tables every chunk needs are built here first: forked workers inherit them.
     stop_surfaces(**dict(task.norm))
     _word_table()
@@ -363,26 +410,38 @@ class _SurfaceTotals:
     """One index of the surfaces of all chunks, and the corpus total of each.
 
     A new surface gets the next number as it is looked up (a ``defaultdict``
-    fed by a counter), so re-indexing a chunk is one C-level pass.
+    fed by a counter), so re-indexing a chunk is one C-level pass; a worker's
+    surfaces are looked up once, the first time that worker sends them (see
+    :class:`_Columns`). Chunks are merged in reading order, so the index
+    numbers the surfaces in the order the corpus first has them, whichever
+    engine counted.
     """
 
     def __init__(self, opts: tuple) -> None:
         self.index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
         self.totals = np.zeros(0, dtype=np.int64)
         self.opts = opts  # normalisation options of the base keys
+        self.spaces: dict[int, np.ndarray] = {}  # a worker's ids -> ids here
 
-    def add(self, surfaces: list[str], counts: np.ndarray) -> np.ndarray:
+    def add(self, columns: _Columns, counts: np.ndarray) -> np.ndarray:
         """Add a chunk's surface counts; returns the chunk's columns in the index."""
         known = len(self.index)
-        remap = np.fromiter(map(self.index.__getitem__, surfaces), dtype=np.int32, count=len(surfaces))
+        ids = np.fromiter(map(self.index.__getitem__, columns.new), dtype=np.int64, count=len(columns.new))
         # Base keys of the new words now, while workers count the next chunks,
         # rather than all at the end (they depend on the word alone).
-        _fill_bases([surfaces[i] for i in np.flatnonzero(remap >= known).tolist()], self.opts)
+        _fill_bases([columns.new[i] for i in np.flatnonzero(ids >= known).tolist()], self.opts)
+        if columns.space is not None:
+            seen = self.spaces.get(columns.space, np.zeros(0, dtype=np.int64))
+            if len(seen) != columns.first:  # chunks of one worker must arrive in the order it counted them
+                raise RuntimeError(f"worker {columns.space}: surfaces from id {columns.first} arrived after "
+                                   f"{len(seen)}; chunks were merged out of order")
+            ids = self.spaces[columns.space] = np.concatenate([seen, ids])
+        remap = ids if columns.ids is None else ids[columns.ids]
         if len(self.totals) < len(self.index):
             grow = np.zeros(max(len(self.index), 2 * len(self.totals)) - len(self.totals), dtype=np.int64)
             self.totals = np.concatenate([self.totals, grow])
         self.totals[remap] += counts  # a chunk's surfaces are distinct
-        return remap
+        return remap.astype(np.int32) if len(self.index) < np.iinfo(np.int32).max else remap
 
     def counts(self) -> Counter:
         """Corpus count of every surface (what a :class:`Vocabulary` is built from)."""
@@ -400,7 +459,7 @@ class _SurfaceStack(_SurfaceTotals):
         super().__init__(opts)
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add_matrix(self, X: sp.csr_matrix, surfaces: list[str]) -> None:
+    def add_matrix(self, X: sp.csr_matrix, surfaces: _Columns) -> None:
         remap = self.add(surfaces, np.asarray(X.sum(axis=0)).ravel())
         data = X.data.astype(np.int32) if X.data.size and X.data.max() <= np.iinfo(np.int32).max else X.data
         self.blocks.append((data, remap[X.indices], X.indptr.astype(np.int64)))

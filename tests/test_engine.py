@@ -27,6 +27,8 @@ def assert_same_terms(got: TermMatrix, ref: TermMatrix) -> None:
     assert got.matrix.shape == ref.matrix.shape
     assert got.matrix.dtype == ref.matrix.dtype
     assert (got.matrix != ref.matrix).nnz == 0
+    # every surface with its count, in the order the corpus first has it
+    assert list(got.vocabulary.surface_counts.items()) == list(ref.vocabulary.surface_counts.items())
     # row and column sums agree with the table (the matrix is not just equal, it is right)
     assert np.array_equal(np.asarray(got.matrix.sum(axis=0)).ravel(), got.terms["count"].to_numpy())
 
@@ -212,3 +214,28 @@ def test_dask_cluster_identical(generated: Path, generated_reference: tuple[Term
 def test_dask_without_address_starts_and_closes_a_local_cluster(corpus: newslib.Corpus) -> None:
     got = engine.term_matrix(corpus, engine="dask", n_workers=1, chunk_size=2)
     assert_same_terms(got, document_term_matrix(corpus))
+
+
+def test_worker_surface_ids_merge_like_chunk_ids_and_refuse_disorder(corpus: newslib.Corpus) -> None:
+    """A worker numbers surfaces in its own index and sends each once; merged
+    in order, its chunks give the index and totals chunk-by-chunk merging gives."""
+    from newslib.dtm import count_surfaces
+    from newslib.engine import _Columns, _Space, _SurfaceTotals
+    from newslib.text import _options
+
+    opts = _options({})
+    chunks = [count_surfaces(corpus.texts[i : i + 2]) for i in range(0, 5, 2)]
+    plain, spaced, space = _SurfaceTotals(opts), _SurfaceTotals(opts), _Space()
+    parts = []
+    for X, names in chunks:
+        counts = np.asarray(X.sum(axis=0)).ravel()
+        a = plain.add(_Columns(names), counts)
+        cols = space.columns(names)
+        parts.append((cols, counts))
+        b = spaced.add(cols, counts)
+        assert np.array_equal(a, b)
+    assert parts[1][0].first == len(parts[0][0].new) and len(parts[1][0].new) < len(chunks[1][1])
+    assert list(plain.counts().items()) == list(spaced.counts().items())
+    again = _SurfaceTotals(opts)
+    with pytest.raises(RuntimeError, match="out of order"):
+        again.add(*parts[1])
