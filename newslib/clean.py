@@ -61,6 +61,19 @@ CHROME_RULES: dict[str, re.Pattern] = {
     "url": re.compile(r"(?i)^(?:https?://|www\.)\S+$"),
 }
 
+
+
+def _scoped(pattern: str) -> str:
+    """A pattern with a leading global ``(?i)`` as a scoped group, so that it
+    can be one branch of an alternation."""
+    return "(?i:" + pattern[4:] + ")" if pattern.startswith("(?i)") else pattern
+
+
+# All line rules in one pattern, tried in CHROME_RULES's order (the first
+# branch that matches the whole line wins, as the first rule that matches):
+# one match per line instead of one per rule.
+_CHROME_LINE = re.compile("|".join(f"(?P<{name}>{_scoped(rx.pattern)})" for name, rx in CHROME_RULES.items()))
+
 # Lines that promote messenger channels or social accounts. A line is promo
 # when it asks the reader to follow/subscribe AND names a channel, or when it
 # gives a subscription phone number.
@@ -70,6 +83,7 @@ _FOLLOW = re.compile(
 )
 # Substrings every _FOLLOW match contains: a fast test before the regex.
 _FOLLOW_WORDS = ("تابع", "شترك", "شتراك", "نضم", "تصل", "ollow", "OLLOW", "ubscribe", "UBSCRIBE", "oin", "OIN")
+_HAS_FOLLOW_WORD = re.compile("|".join(map(re.escape, _FOLLOW_WORDS))).search
 _CHANNEL = re.compile(
     r"(?i)(?:تيلي?غرام|تلي?جرام|تلغرام|واتس ?[اأ]ب|واتساب|فيس ?بوك|تويتر|يوتيوب|"
     r"[اإ]نستغرام|[اإ]نستجرام|فايبر|سناب ?شات|تيك ?توك|للتواصل الاجتماعي|"
@@ -188,10 +202,11 @@ def _clean_text(raw: str, rare: bool) -> tuple[str, list[Removal]]:
         rule = None
         if len(text) <= MAX_CHROME_LINE:
             probe = fold(text)
-            rule = next((name for name, rx in CHROME_RULES.items() if rx.match(probe)), None)
+            m = _CHROME_LINE.match(probe)
+            rule = m.lastgroup if m else None
             if (
                 rule is None
-                and any(w in probe for w in _FOLLOW_WORDS)
+                and _HAS_FOLLOW_WORD(probe)
                 and _FOLLOW.search(probe)
                 and (_CHANNEL.search(probe) or _has(probe, "phone"))
             ):

@@ -291,3 +291,15 @@ def test_loader_cleaning_equals_clean_text(raw: str) -> None:
     text = _CONTROL.sub("", _SURROGATE.sub("\ufffd", raw)).replace("\x0c", "\n")
     if text.strip():
         assert p.clean == clean_text(text)[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(ANY_TEXT, PAGE_LINES.map(lambda lines: lines[0] if lines else ""),
+                 st.sampled_from(["Site icon x", "SHARE THIS", "أضف تعليقاً", "3 Comments", "www.x.com",
+                                  "a.JPG", "العودة إلى الأعلى", "Back to top"])))
+def test_one_pattern_for_all_line_rules_picks_the_first_matching_rule(line: str) -> None:
+    from newslib.clean import _CHROME_LINE
+
+    m = _CHROME_LINE.match(line)
+    assert (m.lastgroup if m else None) == next(
+        (name for name, rx in newslib.clean.CHROME_RULES.items() if rx.match(line)), None)
