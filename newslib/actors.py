@@ -472,7 +472,10 @@ def find_mentions(
         # words are in ``misses`` (types known to start no name) after a while.
         hits = []
         for surface in set(findall(text)) - shared_misses - misses:
-            if _candidates(surface, root, first_cache, word_cache, tails, opts):
+            whole = _whole(surface, word_cache, opts)
+            if tails.isdisjoint([whole[k:] for k in range(min(len(whole), 7))]):
+                shared_misses.add(surface)  # no name of any kind can start here (see _candidates)
+            elif _candidates(surface, root, first_cache, word_cache, tails, opts):
                 hits.append(surface)
             elif _candidates(surface, lexicon._trie(True)[0], {}, word_cache, tails, opts):
                 misses.add(surface)  # a metonym's first word, with metonyms off
