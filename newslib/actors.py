@@ -31,7 +31,7 @@ import pandas as pd
 import yaml
 
 from ._gc import gc_paused
-from .text import _normalize, _options
+from .text import _normalize, _normalize_many, _options
 from .tokens import _NOT_ARTICLE, TOKEN_PATTERN, _base, sentences
 
 __all__ = [
@@ -207,6 +207,23 @@ class Lexicon:
             firsts = {key[0] for key in self._names}
             self._tails = frozenset(firsts) | {k[2:] for k in firsts if k.startswith("ال")}
         return self._tails
+
+    def _learn(self, surfaces: list[str]) -> None:
+        """Record as misses the ``surfaces`` no name of any kind can start.
+
+        The test of ``_candidates`` (no suffix of the normalised word is a
+        first-word key), for many words at once: the words are normalised in
+        one batch (and cached, as ``_whole`` would), which is most of the cost
+        of meeting a word type for the first time.
+        """
+        if not surfaces:
+            return
+        wholes = _normalize_many(surfaces, self.options)
+        self._word_cache.update(zip([(s,) for s in surfaces], wholes, strict=True))
+        tails = self._first_tails()
+        self._misses.update(
+            s for s, w in zip(surfaces, wholes, strict=True) if tails.isdisjoint([w[k:] for k in range(min(len(w), 7))])
+        )
 
     def _trie(self, metonyms: bool) -> tuple[dict, dict, set]:
         """(trie of name keys, first-word candidates per surface, surfaces that
@@ -470,12 +487,13 @@ def find_mentions(
         n_par += len({u.paragraph for u in units})
         # Word types that may start a name, found with set operations; most
         # words are in ``misses`` (types known to start no name) after a while.
+        new = set(findall(text)) - shared_misses - misses
+        if len(new) > 8:  # words met for the first time: most start no name (see Lexicon._learn)
+            lexicon._learn(list(new))
+            new -= shared_misses
         hits = []
-        for surface in set(findall(text)) - shared_misses - misses:
-            whole = _whole(surface, word_cache, opts)
-            if tails.isdisjoint([whole[k:] for k in range(min(len(whole), 7))]):
-                shared_misses.add(surface)  # no name of any kind can start here (see _candidates)
-            elif _candidates(surface, root, first_cache, word_cache, tails, opts):
+        for surface in new:
+            if _candidates(surface, root, first_cache, word_cache, tails, opts):
                 hits.append(surface)
             elif _candidates(surface, lexicon._trie(True)[0], {}, word_cache, tails, opts):
                 misses.add(surface)  # a metonym's first word, with metonyms off
@@ -491,9 +509,9 @@ def find_mentions(
                 continue
             best = None
             for key, _cut in first_cache[surface]:  # ordered: fewer proclitic letters cut first
-                found = _longest(root[key], e, text, keys, None)
-                if found is not None and (best is None or found[0] > best[0]):
-                    best = found
+                match = _longest(root[key], e, text, keys, None)
+                if match is not None and (best is None or match[0] > best[0]):
+                    best = match
             if best is None:
                 continue
             resume, (actor_id, name, kind) = best

@@ -158,6 +158,30 @@ def _normalize(text: str, key: tuple[tuple[str, bool], ...]) -> str:
     return text.translate(table)
 
 
+def _normalize_many(words: list[str], key: tuple[tuple[str, bool], ...]) -> list[str]:
+    """``[_normalize(w, key) for w in words]``, as one translation of the
+    "\n"-joined words (case folding and the table work character by
+    character, so the lines stay aligned); words in presentation forms, or a
+    batch that does not split back into as many lines, take the one-by-one path.
+
+    >>> words, key = ["كيرى", "ﻻ", "إرهاب"], _options({})
+    >>> _normalize_many(words, key) == [_normalize(w, key) for w in words]
+    True
+    """
+    presentation, lowercase, _ = _compiled(key)
+    joined = "\n".join(words)
+    if joined.count("\n") != len(words) - 1:  # a word with a line break
+        return [_normalize(w, key) for w in words]
+    out = translate_many(joined.lower() if lowercase else joined, key).split("\n")
+    if len(out) != len(words):
+        return [_normalize(w, key) for w in words]
+    if presentation and _PRESENTATION.search(joined):
+        for i, w in enumerate(words):
+            if _PRESENTATION.search(w):
+                out[i] = _normalize(w, key)
+    return out
+
+
 def _normalize_nfkc(text: str, lowercase: bool, table: dict[int, str | None]) -> str:
     """The step (NFKC where presentation forms remain, case folding, the
     table) repeated until it changes nothing.

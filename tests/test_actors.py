@@ -637,3 +637,22 @@ def test_notebook_03_runs_and_exports_the_library_tables(tmp_path, mentions, cor
     # committed without outputs
     source = nbformat.read(REPO / "notebooks" / "03_actor_cooccurrence.ipynb", as_version=4)
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in source.cells if c.cell_type == "code")
+
+
+def test_words_learned_in_a_batch_are_words_no_name_can_start(corpus) -> None:
+    from newslib.actors import _candidates
+    from newslib.tokens import TOKEN_PATTERN
+
+    lexicon = load_lexicon(REPO / "data" / "actors.yml")
+    words = sorted({w for d in corpus for w in TOKEN_PATTERN.findall(d.text)})
+    lexicon._learn(words)
+    learned = set(lexicon._misses)
+    assert 0.5 * len(words) < len(learned) < len(words)
+    everything = lexicon._trie(True)[0]  # names, metonyms and exclusions
+    fresh = load_lexicon(REPO / "data" / "actors.yml")
+    for w in words:
+        found = _candidates(w, everything, {}, fresh._word_cache, fresh._first_tails(), fresh.options)
+        assert (w in learned) <= (found == ()), w
+    # and a lexicon that learned first finds exactly the same mentions
+    for metonyms in (False, True):
+        assert find_mentions(corpus, lexicon, metonyms).equals(find_mentions(corpus, fresh, metonyms))

@@ -229,3 +229,13 @@ def test_translate_many_equals_str_translate(text: str, switches: dict) -> None:
     key = _options(switches)
     long = text * (1 + 5000 // (len(text) + 1))  # past the short-string shortcut
     assert translate_many(long, key) == long.translate(_compiled(key)[2])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(ANY_TEXT, TRICKY_TEXT), max_size=300), SWITCHES)
+def test_normalize_many_equals_one_by_one(words: list[str], switches: dict) -> None:
+    from newslib.text import _normalize, _normalize_many, _options
+
+    key = _options(switches)
+    words = words * (1 + 2000 // (sum(map(len, words)) + 1))  # past translate_many's short-string shortcut too
+    assert _normalize_many(words, key) == [_normalize(w, key) for w in words]
