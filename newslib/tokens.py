@@ -473,9 +473,14 @@ class Vocabulary:
         self.numbers = numbers
         self.surface_counts = Counter(surface_counts)
         self._stop = _stopwords(self.options)
+        cache = _BASE_CACHE.setdefault(self.options, {})
+        try:  # one pass when every base is cached already (a streamed pass computed them)
+            bases = [cache[s][0] for s in self.surface_counts]
+        except KeyError:
+            bases = _bases(self.surface_counts, self.options)
         base: dict[str, int] = {}
         get = base.get
-        for b, n in zip(_bases(self.surface_counts, self.options), self.surface_counts.values(), strict=True):
+        for b, n in zip(bases, self.surface_counts.values(), strict=True):
             base[b] = get(b, 0) + n
         self.base_counts = base
         self._bare_cache: dict[str, tuple[str, int]] = {}
@@ -582,14 +587,19 @@ class Vocabulary:
         so their key is their base key; one regex scan finds the others, and
         only they go through the rules (this runs once per word type of a corpus).
         """
-        _fill_bases(surfaces := list(surfaces), self.options)
         known = self._keys
+        surfaces = list(surfaces)
         new = [s for s in surfaces if s not in known]
         if new and self.stem:
+            _fill_bases(new, self.options)
             for s in new:
                 known[s]  # noqa: B018 (fills the cache through __missing__)
         elif new:
-            hits = list(map(_BASE_CACHE[self.options].__getitem__, new))
+            cache = _BASE_CACHE.setdefault(self.options, {})
+            try:  # one pass when every base is cached already (as it is after __init__)
+                hits = list(map(cache.__getitem__, new))
+            except KeyError:
+                hits = list(map(_fill_bases(new, self.options).__getitem__, new))
             bases = [h[0] for h in hits]
             known.update(zip(new, bases, strict=True))  # most words are plain: their key is their base
             # Words a rule may change: an article was cut (two letters or more),
