@@ -627,7 +627,7 @@ class Vocabulary:
         return (
             key in self._stop
             or len(key) < self.min_len
-            or not key[0].isalnum()
+            or not key[:1].isalnum()
             or (not self.numbers and key.isdigit())
         )
 

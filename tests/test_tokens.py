@@ -490,3 +490,11 @@ def test_analyzer_gives_content_keys_only(corpus: newslib.Corpus) -> None:
         "روسيا",
         "ارهاب",
     ]
+
+
+def test_a_word_of_tatweel_alone_has_an_empty_key_that_is_a_stopword_at_any_min_len() -> None:
+    # «ـــ» is a token (tatweel is a word character) whose key is empty; with
+    # min_len=0 the length test no longer catches it, and it must not crash.
+    m = document_term_matrix(["ـــ سورية سورية"], min_len=0)
+    assert m.keys == ["سوريه"]
+    assert Vocabulary.from_texts(["ـــ"], min_len=0).is_stop("")
