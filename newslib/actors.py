@@ -221,9 +221,7 @@ class Lexicon:
         wholes = _normalize_many(surfaces, self.options)
         self._word_cache.update(zip([(s,) for s in surfaces], wholes, strict=True))
         tails = self._first_tails()
-        self._misses.update(
-            s for s, w in zip(surfaces, wholes, strict=True) if tails.isdisjoint([w[k:] for k in range(min(len(w), 7))])
-        )
+        self._misses.update(s for s, w in zip(surfaces, wholes, strict=True) if not _may_start_name(w, tails))
 
     def _trie(self, metonyms: bool) -> tuple[dict, dict, set]:
         """(trie of name keys, first-word candidates per surface, surfaces that
@@ -359,8 +357,7 @@ def _candidates(
         return hit
     # Every candidate is a suffix of the normalised word, or «ال» + one: a
     # cheap test that rejects almost every word before its key is computed.
-    whole = _whole(surface, words, options)
-    if tails.isdisjoint([whole[k:] for k in range(min(len(whole), 7))]):
+    if not _may_start_name(_whole(surface, words, options), tails):
         return ()  # the caller remembers the misses
     out: list[tuple[str, int]] = []
     for form in _word_keys(surface, words, options):
@@ -375,6 +372,12 @@ def _candidates(
             out.append((form[1:], 1))
     hit = cache[surface] = tuple(dict.fromkeys(out))
     return hit
+
+
+def _may_start_name(whole: str, tails: frozenset[str]) -> bool:
+    """Whether some suffix of the normalised word (at most 6 letters cut: the
+    particles and article before a name) is a first-word key or one without «ال»."""
+    return not tails.isdisjoint([whole[k:] for k in range(min(len(whole), 7))])
 
 
 def _whole(surface: str, cache: dict, options: tuple) -> str:
