@@ -213,6 +213,7 @@ def keyed_blocks(
     doc_ids: list[str],
     vocab: Vocabulary,
     min_count: int = 1,
+    threads: int = 1,
 ) -> TermMatrix:
     """The :class:`TermMatrix` of row blocks of surface counts (columns: ``surfaces``,
     whose corpus totals are ``totals``). ``blocks`` is emptied as it is read.
@@ -234,19 +235,21 @@ def keyed_blocks(
     target = position[col_of[rows]]
     rows, target = rows[target >= 0], target[target >= 0]
     M = sp.csr_matrix((np.ones(len(rows), dtype=COUNT_DTYPE), (rows, target)), shape=(len(surfaces), len(order)))
-    X = _multiply_blocks(blocks, M)
+    X = _multiply_blocks(blocks, M, threads)
     docs = np.bincount(X.indices, minlength=len(order))  # non-zero cells per column
     terms = pd.DataFrame({"key": np.asarray(content, dtype=object)[order], "count": count[order], "docs": docs})
     return TermMatrix(X, terms, doc_ids, vocab)
 
 
-def _multiply_blocks(blocks: list[Block], M: sp.csr_matrix) -> sp.csr_matrix:
+def _multiply_blocks(blocks: list[Block], M: sp.csr_matrix, threads: int = 1) -> sp.csr_matrix:
     """The row blocks, stacked, times ``M`` (each surface to at most one column).
 
     Each block is multiplied, copied into the result and freed before the next,
     so the input and the result are not both held whole. The result's arrays
     are allocated at the input's size (an upper bound: merging columns only
-    removes cells); the pages never written are never resident.
+    removes cells); the pages never written are never resident. With
+    ``threads`` > 1, that many blocks are multiplied at once (SciPy's sparse
+    kernels release the GIL) and copied in order.
     """
     capacity = sum(len(b[0]) for b in blocks)
     n_rows = sum(len(b[2]) - 1 for b in blocks)
@@ -255,23 +258,46 @@ def _multiply_blocks(blocks: list[Block], M: sp.csr_matrix) -> sp.csr_matrix:
     data = np.empty(capacity, dtype=COUNT_DTYPE)
     indices = np.empty(capacity, dtype=idx)
     indptr = np.zeros(n_rows + 1, dtype=idx)
-    at = row = freed = 0
-    blocks.reverse()
-    while blocks:
-        d, i, p = blocks.pop()
-        freed += d.nbytes + i.nbytes + p.nbytes
+    at = row = 0
+    freed = [0]
+
+    def multiply(block: Block) -> sp.csr_matrix:
+        d, i, p = block
         B = sp.csr_matrix((d, i, p), shape=(len(p) - 1, n_in)) @ M
-        del d, i, p
-        if freed > 32 << 20:
-            freed = 0
-            _release_freed_memory()
         B.sort_indices()
+        freed[0] += d.nbytes + i.nbytes + p.nbytes
+        return B
+
+    blocks.reverse()
+    products = _in_order(multiply, blocks, threads)
+    for B in products:
+        if freed[0] > 32 << 20:
+            freed[0] = 0
+            _release_freed_memory()
         data[at : at + B.nnz] = B.data
         indices[at : at + B.nnz] = B.indices
         indptr[row + 1 : row + B.shape[0] + 1] = B.indptr[1:] + at
         at += B.nnz
         row += B.shape[0]
     return sp.csr_matrix((data[:at], indices[:at], indptr), shape=(n_rows, n_out))
+
+
+def _in_order(function: Any, stack: list, threads: int) -> Any:
+    """``function`` of each item popped from ``stack``, in order, at most
+    ``threads`` at a time (items are dropped here once taken)."""
+    if threads <= 1:
+        while stack:
+            yield function(stack.pop())
+        return
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        running: deque = deque()
+        while stack or running:
+            while stack and len(running) < threads:
+                running.append(pool.submit(function, stack.pop()))
+            yield running.popleft().result()
 
 
 _LIBC: Any = None

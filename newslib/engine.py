@@ -464,10 +464,10 @@ class _SurfaceStack(_SurfaceTotals):
         data = X.data.astype(np.int32) if X.data.size and X.data.max() <= np.iinfo(np.int32).max else X.data
         self.blocks.append((data, remap[X.indices], X.indptr.astype(np.int64)))
 
-    def term_matrix(self, doc_ids: list[str], vocab: Vocabulary, min_count: int) -> TermMatrix:
-        """The keyed :class:`TermMatrix`; the surface blocks are consumed."""
+    def term_matrix(self, doc_ids: list[str], vocab: Vocabulary, min_count: int, threads: int = 1) -> TermMatrix:
+        """The keyed :class:`TermMatrix`; the surface blocks are consumed (``threads`` at a time)."""
         n = len(self.index)
-        return keyed_blocks(self.blocks, list(self.index), self.totals[:n], doc_ids, vocab, min_count)
+        return keyed_blocks(self.blocks, list(self.index), self.totals[:n], doc_ids, vocab, min_count, threads)
 
 
 @dataclass
@@ -558,7 +558,9 @@ def analyze(
     if terms:
         # As document_term_matrix: the vocabulary comes from the counted surfaces.
         vocab = Vocabulary(stack.counts(), **vopts)
-        out.terms = stack.term_matrix(doc_ids, vocab, min_count)
+        # The "processes" engine has the cores to itself: the blocks are keyed on all of them.
+        threads = (n_workers or os.cpu_count() or 1) if engine == "processes" else 1
+        out.terms = stack.term_matrix(doc_ids, vocab, min_count, threads)
     if stats:
         if isinstance(path_or_corpus, (str, Path)):
             warnings += _corpus_warnings(len(doc_ids), arabic, len(report), path_or_corpus)

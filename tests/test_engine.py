@@ -239,3 +239,28 @@ def test_worker_surface_ids_merge_like_chunk_ids_and_refuse_disorder(corpus: new
     again = _SurfaceTotals(opts)
     with pytest.raises(RuntimeError, match="out of order"):
         again.add(*parts[1])
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_blocks_keyed_in_threads_equal_one_product(threads: int) -> None:
+    """Blocks multiplied some at a time and copied in order are the stacked product."""
+    import scipy.sparse as sp
+
+    from newslib.dtm import _multiply_blocks
+
+    rng = np.random.default_rng(7)
+    parts = [sp.random(n, 40, density=0.2, format="csr", random_state=rng, dtype=np.float64)
+             for n in (5, 0, 17, 1, 9, 30)]
+    parts = [sp.csr_matrix((np.ceil(p.data * 5).astype(np.int32), p.indices, p.indptr), shape=p.shape)
+             for p in parts]
+    surface_to_key = rng.integers(-1, 12, size=40)  # -1: a stopword, no column
+    rows = np.flatnonzero(surface_to_key >= 0)
+    M = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, surface_to_key[rows])), shape=(40, 12))
+    expected = (sp.vstack(parts) @ M).tocsr()
+    expected.sort_indices()
+    blocks = [(p.data, p.indices, p.indptr) for p in parts]
+    got = _multiply_blocks(blocks, M, threads)
+    assert blocks == []  # consumed
+    assert got.shape == expected.shape and got.has_sorted_indices
+    assert np.array_equal(got.indptr, expected.indptr) and np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
