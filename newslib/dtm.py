@@ -183,7 +183,7 @@ def _key_columns(surfaces: Sequence[str], vocab: Vocabulary) -> tuple[np.ndarray
     # Once per key, not per surface: keys are numbered by a C-level hash
     # (factorize), stopwords decided and the content keys sorted per key.
     codes, keys = pd.factorize(np.asarray(vocab.keys(surfaces), dtype=object), sort=False)
-    content = np.flatnonzero(~np.fromiter(map(vocab.is_stop, keys), dtype=bool, count=len(keys)))
+    content = np.flatnonzero(~vocab.stop_mask(keys))
     names = keys[content]
     if len(names) and max(map(len, names)) <= 64:  # fixed-width strings sort in C (same order as str)
         content = content[np.argsort(names.astype(str), kind="stable")]

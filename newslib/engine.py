@@ -445,7 +445,9 @@ class _SurfaceTotals:
 
     def counts(self) -> Counter:
         """Corpus count of every surface (what a :class:`Vocabulary` is built from)."""
-        return Counter(dict(zip(self.index, self.totals[: len(self.index)].tolist(), strict=True)))
+        out: Counter = Counter()
+        dict.update(out, zip(self.index, self.totals[: len(self.index)].tolist(), strict=True))  # one copy, not two
+        return out
 
 
 class _SurfaceStack(_SurfaceTotals):

@@ -25,10 +25,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache
 from importlib import resources
-from itertools import islice, repeat
+from itertools import compress, islice, repeat
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -638,32 +639,31 @@ class Vocabulary:
                 hits = list(map(cache.__getitem__, new))
             except KeyError:
                 hits = list(map(_fill_bases(new, self.options).__getitem__, new))
-            bases = [h[0] for h in hits]
-            known.update(zip(new, bases, strict=True))  # most words are plain: their key is their base
-            # Words a rule may change: an article was cut (two letters or more),
-            # or the base starts with a clitic letter and has four or more.
-            maybe = {i for i, h in enumerate(hits) if h[1] >= 2}
-            joined = "\n".join(bases)
-            if joined.count("\n") == len(bases) - 1:  # lines align with words (see _bases)
-                starts = _line_index(bases)
-                at = [m.start() for m in _CLITIC_AT_LINE_START.finditer(joined)]
-                maybe.update((np.searchsorted(starts, at, side="right") - 1).tolist())
-            else:
-                maybe.update(range(len(bases)))  # a key with a line break: ask every word
-            # Not _is_plain (inlined: this meets a hundred thousand words). The
-            # rare article doubt takes the rules one word at a time; the many
-            # words that only may carry a proclitic are decided together.
+            keys = [h[0] for h in hits]  # most words are plain: their key is their base
             base_counts, stop = self.base_counts, self._stop
-            clitic = []
-            for i in maybe:
-                base, cut = hits[i]
-                if cut >= 2 and "ال" + base in base_counts:
-                    known[new[i]] = self._rules(new[i], base, cut)[0]
-                elif base[:1] in _CLITIC_FIRST and base not in stop and len(base) > MIN_STRIPPED:
-                    clitic.append(i)
-            bases = [hits[i][0] for i in clitic]
-            cuts = _clitic_cuts(bases, base_counts, stop).tolist()
-            known.update(zip([new[i] for i in clitic], [b[k:] for b, k in zip(bases, cuts, strict=True)], strict=True))
+            # Words a rule may change (not _is_plain, which would ask every
+            # word): an article was cut before a base the corpus also has with
+            # an article (rare: the rules, one word at a time) ...
+            cut = np.fromiter(map(itemgetter(1), hits), dtype=np.int64, count=len(hits))
+            article = np.flatnonzero(cut >= 2).tolist()
+            article = list(compress(article, map(base_counts.__contains__, ["ال" + keys[i] for i in article])))
+            # ... or the base starts with a clitic letter and has four letters or
+            # more and is no stopword (many: decided together, _clitic_cuts).
+            joined = "\n".join(keys)
+            if joined.count("\n") == len(keys) - 1:  # lines align with words (see _bases)
+                at = [m.start() for m in _CLITIC_AT_LINE_START.finditer(joined)]
+                clitic = (np.searchsorted(_line_index(keys), at, side="right") - 1).tolist()
+            else:  # a key with a line break: ask every word
+                clitic = [i for i, k in enumerate(keys) if k[:1] in _CLITIC_FIRST and len(k) > MIN_STRIPPED]
+            clitic = [i for i in sorted(set(clitic).difference(article)) if keys[i] not in stop]
+            for i in article:
+                keys[i] = self._rules(new[i], *hits[i])[0]
+            bases = [keys[i] for i in clitic]
+            for i, b, k in zip(clitic, bases, _clitic_cuts(bases, base_counts, stop).tolist(), strict=True):
+                keys[i] = b[k:]
+            known.update(zip(new, keys, strict=True))
+            if len(new) == len(surfaces):  # all new (the usual first call): new is surfaces
+                return keys
         return list(map(known.__getitem__, surfaces))
 
     def is_stop(self, key: str) -> bool:
@@ -674,6 +674,21 @@ class Vocabulary:
             or not key[:1].isalnum()
             or (not self.numbers and key.isdigit())
         )
+
+    def stop_mask(self, keys: Sequence[str]) -> np.ndarray:
+        """``[self.is_stop(k) for k in keys]`` as a boolean array, faster (a test
+        at a time over all keys, each by ``map``).
+
+        >>> Vocabulary(Counter()).stop_mask(["في", "سورية", "1990", "x", ""]).tolist()
+        [True, False, True, True, True]
+        """
+        n = len(keys)
+        mask = np.fromiter(map(self._stop.__contains__, keys), dtype=bool, count=n)
+        mask |= np.fromiter(map(len, keys), dtype=np.int64, count=n) < self.min_len
+        mask |= ~np.fromiter(map(str.isalnum, [k[:1] for k in keys]), dtype=bool, count=n)
+        if not self.numbers:
+            mask |= np.fromiter(map(str.isdigit, keys), dtype=bool, count=n)
+        return mask
 
     def analyzer(self, text: str) -> list[str]:
         """Content-word keys of ``text``: hand this to ``CountVectorizer``.

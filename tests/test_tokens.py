@@ -498,3 +498,11 @@ def test_a_word_of_tatweel_alone_has_an_empty_key_that_is_a_stopword_at_any_min_
     m = document_term_matrix(["ـــ سورية سورية"], min_len=0)
     assert m.keys == ["سوريه"]
     assert Vocabulary.from_texts(["ـــ"], min_len=0).is_stop("")
+
+
+@settings(max_examples=200, deadline=None)
+@given(WORDS, st.booleans(), st.integers(0, 4))
+def test_stop_mask_is_is_stop_for_every_key(words: list[str], numbers: bool, min_len: int) -> None:
+    v = Vocabulary(Counter(words), numbers=numbers, min_len=min_len)
+    keys = [*v.keys(words), "", "١٢", "12", "في", "x"]
+    assert v.stop_mask(keys).tolist() == [v.is_stop(k) for k in keys]
