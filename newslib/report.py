@@ -17,8 +17,9 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,12 +84,26 @@ class ReportResult:
         return all(r.ok for r in self.runs)
 
 
-def _deterministic_env() -> None:
-    # Kernels inherit the environment: fixed hash seed (set iteration order),
-    # fixed file dates in SVG/PDF, no GUI backend.
-    os.environ["PYTHONHASHSEED"] = "0"
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+@contextmanager
+def _deterministic_env() -> Iterator[None]:
+    """Kernels inherit the environment: a fixed hash seed (set iteration order),
+    fixed file dates in SVG/PDF, no GUI backend. Set while a kernel starts and
+    restored after, so the caller's own environment is left as it was."""
+    wanted = {
+        "PYTHONHASHSEED": "0",
+        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0"),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
+    before = {k: os.environ.get(k) for k in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def execute_notebook(
@@ -98,7 +113,6 @@ def execute_notebook(
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    _deterministic_env()
     start = time.perf_counter()
     source = notebook_dir / f"{name}.ipynb"
     if not source.is_file():
@@ -107,18 +121,19 @@ def execute_notebook(
     # those its parameters cell declares (papermill warns about the others).
     declared = pm.inspect_notebook(str(source))
     try:
-        pm.execute_notebook(
-            str(source),
-            str(output),
-            parameters={k: v for k, v in parameters.items() if k in declared},
-            kernel_name="python3",
-            cwd=str(notebook_dir),
-            progress_bar=False,
-            log_output=False,
-            # The kernel's own start-up notices (e.g. "running over TCP without
-            # encryption" on loopback) are not the reader's business.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
+        with _deterministic_env():
+            pm.execute_notebook(
+                str(source),
+                str(output),
+                parameters={k: v for k, v in parameters.items() if k in declared},
+                kernel_name="python3",
+                cwd=str(notebook_dir),
+                progress_bar=False,
+                log_output=False,
+                # The kernel's own start-up notices (e.g. "running over TCP without
+                # encryption" on loopback) are not the reader's business.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
         error = ""
     except PapermillExecutionError as e:
         error = f"cell {e.exec_count}: {e.ename}: {e.evalue}"

@@ -7,6 +7,7 @@ hostile markup in its articles), so it is the slowest module of the suite.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -180,16 +181,23 @@ def test_markup_in_articles_does_not_run_in_chromium(hostile_report):
         assert got["title"] != "pwned"
 
 
-def test_failed_notebook_is_named_with_its_error(tmp_path):
+def test_failed_notebook_is_named_with_its_error(tmp_path, monkeypatch):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell("corpus_path = None")
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("raise KeyError('no such actor')")]
+    env = nbformat.v4.new_code_cell("import os; print(os.environ['PYTHONHASHSEED'], os.environ['MPLBACKEND'])")
+    nb.cells = [params, env, nbformat.v4.new_code_cell("raise KeyError('no such actor')")]
     nbformat.write(nb, tmp_path / "99_broken.ipynb")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     run = execute_notebook("99_broken", tmp_path / "out.ipynb", {"corpus_path": "x"}, notebook_dir=tmp_path)
     assert not run.ok
     assert "KeyError" in run.error and "no such actor" in run.error
+    # The kernel ran with the report's fixed environment; the caller's is as it was.
+    printed = [c for c in nbformat.read(tmp_path / "out.ipynb", 4).cells if "os.environ" in c.source][0]
+    assert printed.outputs[0]["text"].split() == ["0", "module://matplotlib_inline.backend_inline"]
+    assert os.environ["MPLBACKEND"] == "Agg" and "SOURCE_DATE_EPOCH" not in os.environ
 
 
 def test_cli_report_exits_non_zero_and_names_the_notebook(tmp_path):
