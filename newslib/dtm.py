@@ -114,27 +114,33 @@ def count_surfaces(
         return X.tocsr(), cv.get_feature_names_out().tolist()
     if counter != "arrow":
         raise ValueError("counter must be 'arrow' or 'sklearn'")
+    X, names = _surface_counts(texts if isinstance(texts, list) else list(texts), drop)
+    return X, names.to_pylist()
+
+
+def _surface_counts(texts: list[str], drop: frozenset[str]) -> tuple[sp.csr_matrix, Any]:
+    """``count_surfaces``'s Arrow path, its columns kept as an Arrow ``large_string``
+    array (what a streamed pass merges; see :mod:`newslib.engine`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    tokens, lengths = _word_runs(texts if isinstance(texts, list) else list(texts))
+    tokens, lengths = _word_runs(texts)
     encoded = tokens.dictionary_encode()
     dictionary = encoded.dictionary
     cols = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    if drop:  # once per surface type, not per token, and in C++
+    if drop and len(dictionary):  # once per surface type, not per token, and in C++
         keep = ~pc.is_in(dictionary, value_set=_arrow_set(drop)).to_numpy(zero_copy_only=False)
         if not keep.all():
             column = np.cumsum(keep) - 1
             sel = keep[cols]
             rows, cols = rows[sel], column[cols[sel]]
             dictionary = dictionary.filter(pa.array(keep))
-    names = dictionary.to_pylist()
     X = sp.csr_matrix(
-        (np.ones(len(cols), dtype=COUNT_DTYPE), (rows, cols)), shape=(len(lengths), len(names))
+        (np.ones(len(cols), dtype=COUNT_DTYPE), (rows, cols)), shape=(len(lengths), len(dictionary))
     )
     X.sum_duplicates()  # coo -> csr already sums; this sorts indices too
-    return X, names
+    return X, dictionary.cast(pa.large_string())
 
 
 @dataclass

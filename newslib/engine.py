@@ -25,10 +25,10 @@ workers clean each record (:func:`newslib.corpus.prepare_text`), count and
 segment; the main process then settles every record's load-report row and id
 in reading order and merges the results in chunk order, so every engine
 returns exactly what :func:`newslib.load_corpus` and the in-memory functions
-give. A worker process numbers the surfaces it meets in an index of its own
-and sends each surface once, so merging its chunks maps arrays of numbers.
-At most ``2 * n_workers`` chunks are in flight, so memory stays bounded
-whatever the corpus size.
+give. A chunk's surfaces travel as an Arrow array, and the merge numbers
+them in batches by Arrow dictionary encoding (see :class:`_SurfaceTotals`),
+not one Python look-up per surface of every chunk. At most ``2 * n_workers``
+chunks are in flight, so memory stays bounded whatever the corpus size.
 
 >>> from newslib import engine, load_corpus
 >>> m = engine.term_matrix("data", chunk_size=2)
@@ -42,9 +42,8 @@ True
 
 from __future__ import annotations
 
-import itertools
 import os
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -54,6 +53,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from ._gc import gc_paused
@@ -70,7 +71,7 @@ from .corpus import (
     iter_documents,
     prepare_text,
 )
-from .dtm import COUNT_DTYPE, TermMatrix, count_surfaces, keyed_blocks, stop_surfaces
+from .dtm import TermMatrix, _arrow_set, _surface_counts, keyed_blocks, stop_surfaces
 from .text import _options
 from .tokens import Vocabulary, _fill_bases, _word_table, sentences
 
@@ -134,46 +135,13 @@ class _Doc(NamedTuple):
 
 
 @dataclass
-class _Columns:
-    """Which surfaces the columns of a chunk's counts are.
-
-    A chunk counted on its own numbers its surfaces itself (``space`` None,
-    ``new`` is every column in order). A worker process of the ``processes``
-    engine numbers them in its own index, kept from chunk to chunk
-    (``space``: the worker), and sends only the surfaces it had not seen
-    before (``new``, its ids ``first``, ``first + 1``, ...): the main process
-    then maps whole arrays of numbers instead of hashing every surface of
-    every chunk again. (Workers computing the base keys of their new surfaces
-    as well was slower: each worker meets most of the vocabulary.)
-    """
-
-    new: list[str]
-    ids: np.ndarray | None = None  # the id of each column in the space (None: 0, 1, ...)
-    space: int | None = None
-    first: int = 0
-
-
-class _Space:
-    """A worker's own surface index (see :class:`_Columns`)."""
-
-    def __init__(self) -> None:
-        self.index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-
-    def columns(self, names: list[str]) -> _Columns:
-        first = len(self.index)
-        ids = np.fromiter(map(self.index.__getitem__, names), dtype=np.int64, count=len(names))
-        new = [names[i] for i in np.flatnonzero(ids >= first).tolist()]  # ids first, first + 1, ... in order
-        return _Columns(new, ids, os.getpid(), first)
-
-
-@dataclass
 class _Part:
     """The mergeable result of one chunk."""
 
     doc_ids: list[str] = field(default_factory=list)
     X: sp.csr_matrix | None = None  # docs x surfaces, sure stopwords dropped (terms)
-    surfaces: _Columns | None = None  # the columns of X
-    all_surfaces: _Columns | None = None  # every surface of the chunk (stats) ...
+    surfaces: Any = None  # the columns of X (an Arrow large_string array)
+    all_surfaces: Any = None  # every surface of the chunk (stats; Arrow) ...
     all_counts: np.ndarray | None = None  # ... and its count
     paragraphs: int = 0
     sentences: int = 0
@@ -184,20 +152,14 @@ class _Part:
     statuses: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # raw records: skip, repairs, notes
 
 
-def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_matrix, list[str]]:
-    """``count_surfaces`` that also accepts a chunk without any word."""
-    try:
-        return count_surfaces(texts, drop_stopwords=drop, **norm)
-    except ValueError as e:  # CountVectorizer: "empty vocabulary" (no word in this chunk)
-        if "empty vocabulary" not in str(e):
-            raise
-        return sp.csr_matrix((len(texts), 0), dtype=COUNT_DTYPE), []
+def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_matrix, Any]:
+    """Surface counts of a chunk and its surfaces as an Arrow array (see ``count_surfaces``)."""
+    return _surface_counts(texts, stop_surfaces(**norm) if drop else frozenset())
 
 
 @gc_paused
-def _run_chunk(task: _Task, records: list[_Record], spaces: dict[str, _Space] | None = None) -> _Part:
-    """Count one chunk. Runs in workers: module level, picklable in and out;
-    pure but for ``spaces``, a worker's own surface indexes (see :class:`_Columns`)."""
+def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
+    """Count one chunk. Runs in workers: module level, pure, picklable in and out."""
     part = _Part()
     texts: list[str] = []
     if task.prepare:  # ids are positions for now; the main process settles the real ones
@@ -226,22 +188,17 @@ def _run_chunk(task: _Task, records: list[_Record], spaces: dict[str, _Space] | 
             part.sentences += len(units)
             part.paragraphs += len({u.paragraph for u in units})
         X, names = _count(texts, False, norm)
-        part.all_surfaces = _columns(names, spaces, "stats")
+        part.all_surfaces = names
         part.all_counts = np.asarray(X.sum(axis=0)).ravel()
-        part.arabic_tokens = int(part.all_counts[[i for i, w in enumerate(names) if _ARABIC.search(w)]].sum())
+        arabic_words = [i for i, w in enumerate(names.to_pylist()) if _ARABIC.search(w)]
+        part.arabic_tokens = int(part.all_counts[arabic_words].sum())
         if task.terms:
             # Same columns count_surfaces keeps when it drops sure stopwords itself.
-            drop = stop_surfaces(**norm)
-            keep = [i for i, s in enumerate(names) if s not in drop]
-            part.X, part.surfaces = X[:, keep].tocsr(), _columns([names[i] for i in keep], spaces, "terms")
+            keep = ~pc.is_in(names, value_set=_arrow_set(stop_surfaces(**norm))).to_numpy(zero_copy_only=False)
+            part.X, part.surfaces = X[:, np.flatnonzero(keep)].tocsr(), names.filter(pa.array(keep))
     elif task.terms:
-        part.X, names = _count(texts, True, norm)
-        part.surfaces = _columns(names, spaces, "terms")
+        part.X, part.surfaces = _count(texts, True, norm)
     return part
-
-
-def _columns(names: list[str], spaces: dict[str, _Space] | None, kind: str) -> _Columns:
-    return _Columns(names) if spaces is None else spaces[kind].columns(names)
 
 
 # ---------------------------------------------------------------- engines
@@ -297,28 +254,22 @@ def _bounded(submit: Callable[[list[_Record]], Any], result: Callable[[Any], _Pa
 
 
 _WORKER_TASK: _Task | None = None  # set once per worker process (see _pool_map)
-_WORKER_SPACES: dict[str, _Space] = {}
 
 
 def _install(task: _Task) -> None:
-    global _WORKER_TASK, _WORKER_SPACES
+    global _WORKER_TASK
     _WORKER_TASK = task
-    _WORKER_SPACES = {"terms": _Space(), "stats": _Space()}
 
 
 def _run_installed(records: list[_Record]) -> _Part:
     assert _WORKER_TASK is not None, "worker started without its task"
-    return _run_chunk(_WORKER_TASK, records, _WORKER_SPACES)
+    return _run_chunk(_WORKER_TASK, records)
 
 
 def _pool_map(task: _Task, chunks: Iterable[tuple[list[_Record], Any]], n_workers: int
               ) -> Iterator[tuple[Any, _Part]]:
     # The task (with the lexicon) goes to each worker once, not with every
     # chunk: its caches (name tries, key caches) then stay warm across chunks.
-    # Workers take chunks from one first-in first-out queue, so each counts
-    # its chunks in reading order, and they are merged in reading order: a
-    # worker's new surfaces always reach the merge before the chunks that
-    # reuse their ids (see _Columns; _SurfaceTotals.add checks it).
     # Tables every chunk needs are built here first: forked workers inherit them.
     stop_surfaces(**dict(task.norm))
     _word_table()
@@ -407,46 +358,68 @@ def _settle(loader: Any, pending: list[_Pending], part: _Part) -> None:
 
 
 class _SurfaceTotals:
-    """One index of the surfaces of all chunks, and the corpus total of each.
+    """The surfaces of all chunks in the order the corpus first has them, and
+    the corpus total of each.
 
-    A new surface gets the next number as it is looked up (a ``defaultdict``
-    fed by a counter), so re-indexing a chunk is one C-level pass; a worker's
-    surfaces are looked up once, the first time that worker sends them (see
-    :class:`_Columns`). Chunks are merged in reading order, so the index
-    numbers the surfaces in the order the corpus first has them, whichever
-    engine counted.
+    A chunk's surfaces arrive as an Arrow array. Chunks wait in a batch until
+    it holds as many surfaces as are known already; the batch is then numbered
+    in one Arrow dictionary encoding of the known surfaces followed by the
+    batch's (C++ hashing, no Python object per surface; each surface is hashed
+    a bounded number of times on average). Known surfaces come first and keep
+    their numbers; new ones follow in order of first appearance, so the
+    numbering is the corpus's whichever engine counted the chunks.
     """
 
+    BATCH = 100_000  # surfaces a batch holds at least (fewer encodings while little is known)
+
     def __init__(self, opts: tuple) -> None:
-        self.index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        import pyarrow as pa
+
+        self.known = pa.array([], pa.large_string())
+        self.surfaces: list[str] = []  # the same surfaces as Python strings (what a Vocabulary counts)
         self.totals = np.zeros(0, dtype=np.int64)
         self.opts = opts  # normalisation options of the base keys
-        self.spaces: dict[int, np.ndarray] = {}  # a worker's ids -> ids here
+        self.batch: list[tuple[Any, np.ndarray, Any]] = []
+        self.waiting = 0
 
-    def add(self, columns: _Columns, counts: np.ndarray) -> np.ndarray:
-        """Add a chunk's surface counts; returns the chunk's columns in the index."""
-        known = len(self.index)
-        ids = np.fromiter(map(self.index.__getitem__, columns.new), dtype=np.int64, count=len(columns.new))
+    def add(self, surfaces: Any, counts: np.ndarray, payload: Any = None) -> None:
+        """Add a chunk's surface counts (its surfaces distinct, in an Arrow array)."""
+        self.batch.append((surfaces, counts, payload))
+        self.waiting += len(surfaces)
+        if self.waiting >= max(len(self.known), self.BATCH):
+            self.flush()
+
+    def flush(self) -> None:
+        """Number the waiting chunks' surfaces and add their counts."""
+        import pyarrow as pa
+
+        if not self.batch:
+            return
+        encoded = pa.concat_arrays([self.known, *(names for names, _, _ in self.batch)]).dictionary_encode()
+        ids = encoded.indices.to_numpy(zero_copy_only=False)
+        new = encoded.dictionary[len(self.known) :].to_pylist()
         # Base keys of the new words now, while workers count the next chunks,
         # rather than all at the end (they depend on the word alone).
-        _fill_bases([columns.new[i] for i in np.flatnonzero(ids >= known).tolist()], self.opts)
-        if columns.space is not None:
-            seen = self.spaces.get(columns.space, np.zeros(0, dtype=np.int64))
-            if len(seen) != columns.first:  # chunks of one worker must arrive in the order it counted them
-                raise RuntimeError(f"worker {columns.space}: surfaces from id {columns.first} arrived after "
-                                   f"{len(seen)}; chunks were merged out of order")
-            ids = self.spaces[columns.space] = np.concatenate([seen, ids])
-        remap = ids if columns.ids is None else ids[columns.ids]
-        if len(self.totals) < len(self.index):
-            grow = np.zeros(max(len(self.index), 2 * len(self.totals)) - len(self.totals), dtype=np.int64)
-            self.totals = np.concatenate([self.totals, grow])
-        self.totals[remap] += counts  # a chunk's surfaces are distinct
-        return remap.astype(np.int32) if len(self.index) < np.iinfo(np.int32).max else remap
+        _fill_bases(new, self.opts)
+        at = len(self.known)
+        self.known = encoded.dictionary
+        self.surfaces += new
+        self.totals = np.concatenate([self.totals, np.zeros(len(new), dtype=np.int64)])
+        for names, counts, payload in self.batch:
+            columns = ids[at : at + len(names)]
+            at += len(names)
+            self.totals[columns] += counts  # a chunk's surfaces are distinct
+            self.placed(columns, payload)
+        self.batch, self.waiting = [], 0
+
+    def placed(self, columns: np.ndarray, payload: Any) -> None:
+        """A chunk's surfaces got their numbers ``columns`` (hook for subclasses)."""
 
     def counts(self) -> Counter:
         """Corpus count of every surface (what a :class:`Vocabulary` is built from)."""
+        self.flush()
         out: Counter = Counter()
-        dict.update(out, zip(self.index, self.totals[: len(self.index)].tolist(), strict=True))  # one copy, not two
+        dict.update(out, zip(self.surfaces, self.totals.tolist(), strict=True))  # one copy, not two
         return out
 
 
@@ -461,15 +434,17 @@ class _SurfaceStack(_SurfaceTotals):
         super().__init__(opts)
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add_matrix(self, X: sp.csr_matrix, surfaces: _Columns) -> None:
-        remap = self.add(surfaces, np.asarray(X.sum(axis=0)).ravel())
+    def add_matrix(self, X: sp.csr_matrix, surfaces: Any) -> None:
+        self.add(surfaces, np.asarray(X.sum(axis=0)).ravel(), X)
+
+    def placed(self, columns: np.ndarray, X: sp.csr_matrix) -> None:
         data = X.data.astype(np.int32) if X.data.size and X.data.max() <= np.iinfo(np.int32).max else X.data
-        self.blocks.append((data, remap[X.indices], X.indptr.astype(np.int64)))
+        self.blocks.append((data, columns[X.indices], X.indptr.astype(np.int64)))
 
     def term_matrix(self, doc_ids: list[str], vocab: Vocabulary, min_count: int, threads: int = 1) -> TermMatrix:
         """The keyed :class:`TermMatrix`; the surface blocks are consumed (``threads`` at a time)."""
-        n = len(self.index)
-        return keyed_blocks(self.blocks, list(self.index), self.totals[:n], doc_ids, vocab, min_count, threads)
+        self.flush()
+        return keyed_blocks(self.blocks, self.surfaces, self.totals, doc_ids, vocab, min_count, threads)
 
 
 @dataclass

@@ -216,29 +216,35 @@ def test_dask_without_address_starts_and_closes_a_local_cluster(corpus: newslib.
     assert_same_terms(got, document_term_matrix(corpus))
 
 
-def test_worker_surface_ids_merge_like_chunk_ids_and_refuse_disorder(corpus: newslib.Corpus) -> None:
-    """A worker numbers surfaces in its own index and sends each once; merged
-    in order, its chunks give the index and totals chunk-by-chunk merging gives."""
-    from newslib.dtm import count_surfaces
-    from newslib.engine import _Columns, _Space, _SurfaceTotals
+@pytest.mark.parametrize("batch", [1, 40, 10_000])
+def test_surface_batches_number_and_count_like_one_dictionary(corpus: newslib.Corpus, batch: int,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks numbered in batches of any size give the surfaces in first-seen
+    order, each chunk's columns and the corpus totals a plain dictionary gives."""
+    from newslib.dtm import _surface_counts
+    from newslib.engine import _SurfaceStack
     from newslib.text import _options
 
-    opts = _options({})
-    chunks = [count_surfaces(corpus.texts[i : i + 2]) for i in range(0, 5, 2)]
-    plain, spaced, space = _SurfaceTotals(opts), _SurfaceTotals(opts), _Space()
-    parts = []
-    for X, names in chunks:
-        counts = np.asarray(X.sum(axis=0)).ravel()
-        a = plain.add(_Columns(names), counts)
-        cols = space.columns(names)
-        parts.append((cols, counts))
-        b = spaced.add(cols, counts)
-        assert np.array_equal(a, b)
-    assert parts[1][0].first == len(parts[0][0].new) and len(parts[1][0].new) < len(chunks[1][1])
-    assert list(plain.counts().items()) == list(spaced.counts().items())
-    again = _SurfaceTotals(opts)
-    with pytest.raises(RuntimeError, match="out of order"):
-        again.add(*parts[1])
+    monkeypatch.setattr(_SurfaceStack, "BATCH", batch)
+    texts = corpus.texts * 3 + ["", "  ", "كلمة جديدة في آخر القطعة"]
+    stack = _SurfaceStack(_options({}))
+    index: dict[str, int] = {}
+    totals: dict[str, int] = {}
+    expected_blocks = []
+    for i in range(0, len(texts), 2):
+        X, names = _surface_counts(texts[i : i + 2], frozenset())
+        stack.add_matrix(X, names)
+        words = names.to_pylist()
+        columns = np.array([index.setdefault(w, len(index)) for w in words], dtype=np.int64)
+        for w, n in zip(words, np.asarray(X.sum(axis=0)).ravel().tolist(), strict=True):
+            totals[w] = totals.get(w, 0) + n
+        expected_blocks.append(columns[X.indices])
+    counts = stack.counts()
+    assert list(counts) == list(index) == stack.surfaces  # first-seen order
+    assert dict(counts) == totals
+    assert len(stack.blocks) == len(expected_blocks)
+    for (_, got, _), want in zip(stack.blocks, expected_blocks, strict=True):
+        assert np.array_equal(got, want)
 
 
 @pytest.mark.parametrize("threads", [1, 3])
