@@ -373,8 +373,6 @@ class _SurfaceTotals:
     BATCH = 100_000  # surfaces a batch holds at least (fewer encodings while little is known)
 
     def __init__(self, opts: tuple) -> None:
-        import pyarrow as pa
-
         self.known = pa.array([], pa.large_string())
         self.surfaces: list[str] = []  # the same surfaces as Python strings (what a Vocabulary counts)
         self.totals = np.zeros(0, dtype=np.int64)
@@ -391,8 +389,6 @@ class _SurfaceTotals:
 
     def flush(self) -> None:
         """Number the waiting chunks' surfaces and add their counts."""
-        import pyarrow as pa
-
         if not self.batch:
             return
         encoded = pa.concat_arrays([self.known, *(names for names, _, _ in self.batch)]).dictionary_encode()
