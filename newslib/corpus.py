@@ -129,6 +129,16 @@ class LoadError(ValueError):
         """The message in command-line terms (``--text-column``, ``--errors skip``)."""
         return self._message(self.cli_hint, "rerun with --errors skip")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in a worker process, it arrives whole (fields and all) in the caller.
+        return (_load_error, (self.item, self.reason, self.hint, self.cli_hint, self.skippable, dict(self.__dict__)))
+
+
+def _load_error(item: str, reason: str, hint: str, cli_hint: str, skippable: bool, state: dict) -> LoadError:
+    error = LoadError(item, reason, hint, cli_hint=cli_hint, skippable=skippable)
+    error.__dict__.update(state)
+    return error
+
 
 @dataclass
 class Document:
@@ -901,31 +911,21 @@ def _open(
     report: list[dict[str, str]] | None = None,
     warnings: list[str] | None = None,
     defer: bool = False,
+    plan: tuple | None = None,
     **columns: str | None,
 ) -> tuple[_Loader, Iterator[Any]]:
     """The loader and its records: Documents, or with ``defer`` _Pending records
-    that the caller cleans (:func:`prepare_text`) and settles (``loader.settle``)."""
-    if errors not in ("raise", "skip"):
-        raise ValueError(f"errors must be 'raise' or 'skip', not {errors!r}")
+    that the caller cleans (:func:`prepare_text`) and settles (``loader.settle``).
+    ``plan``: what :func:`_plan` gave for these arguments, if the caller has it."""
     warnings = warnings if warnings is not None else []
     path = Path(path)
-    files, meta_path, root = _inputs(path)
-    opts = _Options(errors=errors, clean=clean, columns=_column_names(columns))
-    if meta_path is not None:
-        try:
-            opts.metadata = _Metadata(_read_metadata(meta_path), meta_path)
-        except LoadError as e:
-            if errors == "raise":
-                raise
-            warnings.append(f"metadata not used: {e}")
-    where = root if path.is_file() else path / root.relative_to(path)
-    loader = _Loader(opts, where="" if str(where) == "." else str(where), defer=defer)
+    files, meta_path, opts, where = plan or _plan(path, errors, clean, warnings, columns)
+    loader = _Loader(opts, where=where, defer=defer)
     if report is not None:
         loader.report = report
 
     def records() -> Iterator[Any]:
-        for file in files:
-            item = file.relative_to(root).as_posix() if file != path else file.name
+        for file, item in files:
             yield from loader.path(file, item)
         if opts.metadata is not None:
             unused = opts.metadata.unused()
@@ -937,6 +937,27 @@ def _open(
                 )
 
     return loader, records()
+
+
+def _plan(path: Path, errors: str, clean: bool, warnings: list[str], columns: dict[str, str | None]
+          ) -> tuple[list[tuple[Path, str]], Path | None, _Options, str]:
+    """What reading ``path`` takes: its files in reading order with their item
+    names, the metadata file, the loader's options and the folder item names
+    are given relative to (for messages)."""
+    if errors not in ("raise", "skip"):
+        raise ValueError(f"errors must be 'raise' or 'skip', not {errors!r}")
+    files, meta_path, root = _inputs(path)
+    opts = _Options(errors=errors, clean=clean, columns=_column_names(columns))
+    if meta_path is not None:
+        try:
+            opts.metadata = _Metadata(_read_metadata(meta_path), meta_path)
+        except LoadError as e:
+            if errors == "raise":
+                raise
+            warnings.append(f"metadata not used: {e}")
+    where = root if path.is_file() else path / root.relative_to(path)
+    items = [(file, file.relative_to(root).as_posix() if file != path else file.name) for file in files]
+    return items, meta_path, opts, "" if str(where) == "." else str(where)
 
 
 def _column_names(columns: dict[str, str | None]) -> dict[str, str | None]:

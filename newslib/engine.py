@@ -20,15 +20,20 @@ Three engines run the per-chunk work:
     as ``"tcp://10.0.0.5:8786"`` or a ``Client``), else a ``LocalCluster``
     started for the call and closed after it.
 
-The main process reads and parses the input with the loader itself; the
-workers clean each record (:func:`newslib.corpus.prepare_text`), count and
-segment; the main process then settles every record's load-report row and id
-in reading order and merges the results in chunk order, so every engine
-returns exactly what :func:`newslib.load_corpus` and the in-memory functions
-give. A chunk's surfaces travel as an Arrow array, and the merge numbers
-them in batches by Arrow dictionary encoding (see :class:`_SurfaceTotals`),
-not one Python look-up per surface of every chunk. At most ``2 * n_workers``
-chunks are in flight, so memory stays bounded whatever the corpus size.
+The input is read by the loader itself: by the main process, which hands
+the records to the workers, or, for a corpus of many files (at least two per
+worker, no zip, no metadata file) on ``"processes"`` and ``"dask"``, by the
+workers, each reading whole files (:func:`_run_files`), so that the main
+process neither parses nor sends any text. The workers clean each record
+(:func:`newslib.corpus.prepare_text`), count and segment; the main process
+then settles every record's load-report row and id in reading order and
+merges the results in order, so every engine returns exactly what
+:func:`newslib.load_corpus` and the in-memory functions give. A chunk's
+surfaces travel as an Arrow array, and the merge numbers them in batches by
+Arrow dictionary encoding (see :class:`_SurfaceTotals`), not one Python
+look-up per surface of every chunk. At most ``2 * n_workers`` chunks (or
+groups of files) are in flight, so memory stays bounded whatever the corpus
+size (and the size of its largest file).
 
 >>> from newslib import engine, load_corpus
 >>> m = engine.term_matrix("data", chunk_size=2)
@@ -66,8 +71,10 @@ from .corpus import (
     Corpus,
     Document,
     Prepared,
+    _Loader,
     _open,
     _Pending,
+    _plan,
     iter_documents,
     prepare_text,
 )
@@ -201,6 +208,53 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
     return part
 
 
+_FILES = "files"  # the context of a payload of whole files (see _run_files)
+
+
+def _file_groups(files: list[tuple[Path, str]], size: int) -> list[list[tuple[str, str]]]:
+    """Files in reading order, grouped for workers: up to ``size`` ``.txt``
+    files (one article each) together, every other file on its own; no zip
+    (its members are read by the main process)."""
+    groups: list[list[tuple[str, str]]] = []
+    txt: list[tuple[str, str]] = []
+    for file, item in files:
+        if file.suffix.lower() == ".zip":
+            return []
+        if file.suffix.lower() == ".txt":
+            txt.append((str(file), item))
+            if len(txt) == size:
+                groups.append(txt)
+                txt = []
+            continue
+        if txt:
+            groups.append(txt)
+            txt = []
+        groups.append([(str(file), item)])
+    if txt:
+        groups.append(txt)
+    return groups
+
+
+def _run_files(task: _Task, payload: tuple[list[tuple[str, str]], str, Any, int]
+               ) -> tuple[list[dict[str, str]], list[tuple[list[_Pending], _Part]]]:
+    """Read whole files in a worker and count their records in chunks of
+    ``size``: the load-report rows of these files, and (records without their
+    text, part) per chunk, for the main process to settle in reading order.
+    The main process then neither parses nor sends any text."""
+    files, where, opts, size = payload
+    loader = _Loader(opts, where=where, defer=True)
+    pending = [p for file, item in files for p in loader.path(Path(file), item)]
+    # A record names its report row by position: the rows and the records
+    # may be serialised apart (Dask does), which would part shared objects.
+    position = {id(row): i for i, row in enumerate(loader.report)}
+    chunks = []
+    for i in range(0, len(pending), size):
+        chunk = pending[i : i + size]
+        records = [p._replace(raw="", row=position[id(p.row)]) for p in chunk]
+        chunks.append((records, _run_chunk(task, [(p.raw, p.is_file) for p in chunk])))
+    return loader.report, chunks
+
+
 # ---------------------------------------------------------------- engines
 
 
@@ -212,9 +266,11 @@ def _map_chunks(
     scheduler: Any,
     progress: bool,
     total: int | None,
-) -> Iterator[tuple[Any, _Part]]:
-    """Run ``_run_chunk`` over the records of ``chunks`` (pairs of records and a
-    context kept here) on ``engine``; yield (context, part) in chunk order."""
+    job: Callable[[_Task, Any], Any] = _run_chunk,
+) -> Iterator[tuple[Any, Any]]:
+    """Run ``job`` (``_run_chunk``, or ``_run_files``) over the payloads of
+    ``chunks`` (pairs of payload and a context kept here) on ``engine``; yield
+    (context, result) in order."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
     n_workers = n_workers or os.cpu_count() or 1
@@ -225,11 +281,11 @@ def _map_chunks(
         bar = tqdm(total=total, unit=" chunks", desc=f"newslib ({engine})")
     try:
         if engine == "local":
-            results: Iterator[tuple[Any, _Part]] = ((c, _run_chunk(task, r)) for r, c in chunks)
+            results: Iterator[tuple[Any, Any]] = ((c, job(task, r)) for r, c in chunks)
         elif engine == "processes":
-            results = _pool_map(task, chunks, n_workers)
+            results = _pool_map(task, chunks, n_workers, job)
         else:
-            results = _dask_map(task, chunks, n_workers, scheduler)
+            results = _dask_map(task, chunks, n_workers, scheduler, job)
         for context, part in results:
             if bar is not None:
                 bar.update(1)
@@ -239,8 +295,8 @@ def _map_chunks(
             bar.close()
 
 
-def _bounded(submit: Callable[[list[_Record]], Any], result: Callable[[Any], _Part],
-             chunks: Iterable[tuple[list[_Record], Any]], window: int) -> Iterator[tuple[Any, _Part]]:
+def _bounded(submit: Callable[[Any], Any], result: Callable[[Any], Any],
+             chunks: Iterable[tuple[Any, Any]], window: int) -> Iterator[tuple[Any, Any]]:
     """Keep at most ``window`` chunks in flight; yield (context, result) in order."""
     pending: deque = deque()
     for records, context in chunks:
@@ -254,32 +310,33 @@ def _bounded(submit: Callable[[list[_Record]], Any], result: Callable[[Any], _Pa
 
 
 _WORKER_TASK: _Task | None = None  # set once per worker process (see _pool_map)
+_WORKER_JOB: Callable[[_Task, Any], Any] = _run_chunk
 
 
-def _install(task: _Task) -> None:
-    global _WORKER_TASK
-    _WORKER_TASK = task
+def _install(task: _Task, job: Callable[[_Task, Any], Any]) -> None:
+    global _WORKER_TASK, _WORKER_JOB
+    _WORKER_TASK, _WORKER_JOB = task, job
 
 
-def _run_installed(records: list[_Record]) -> _Part:
+def _run_installed(payload: Any) -> Any:
     assert _WORKER_TASK is not None, "worker started without its task"
-    return _run_chunk(_WORKER_TASK, records)
+    return _WORKER_JOB(_WORKER_TASK, payload)
 
 
-def _pool_map(task: _Task, chunks: Iterable[tuple[list[_Record], Any]], n_workers: int
-              ) -> Iterator[tuple[Any, _Part]]:
+def _pool_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int,
+              job: Callable[[_Task, Any], Any] = _run_chunk) -> Iterator[tuple[Any, Any]]:
     # The task (with the lexicon) goes to each worker once, not with every
     # chunk: its caches (name tries, key caches) then stay warm across chunks.
     # Tables every chunk needs are built here first: forked workers inherit them.
     stop_surfaces(**dict(task.norm))
     _word_table()
-    with ProcessPoolExecutor(max_workers=n_workers, initializer=_install, initargs=(task,)) as pool:
+    with ProcessPoolExecutor(max_workers=n_workers, initializer=_install, initargs=(task, job)) as pool:
         yield from _bounded(lambda c: pool.submit(_run_installed, c), lambda f: f.result(),
                             chunks, 2 * n_workers)
 
 
-def _dask_map(task: _Task, chunks: Iterable[tuple[list[_Record], Any]], n_workers: int, scheduler: Any
-              ) -> Iterator[tuple[Any, _Part]]:
+def _dask_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int, scheduler: Any,
+              job: Callable[[_Task, Any], Any] = _run_chunk) -> Iterator[tuple[Any, Any]]:
     """Chunks are submitted as they are read (not as one ``dask.bag`` built up
     front), so the client never holds the corpus; results come back in order."""
     from dask.distributed import Client, LocalCluster
@@ -297,7 +354,7 @@ def _dask_map(task: _Task, chunks: Iterable[tuple[list[_Record], Any]], n_worker
         window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
         # One copy of the task per worker, reused by every chunk there (warm caches).
         shared = client.scatter(task, broadcast=True, hash=False)
-        yield from _bounded(lambda c: client.submit(_run_chunk, shared, c, pure=False),
+        yield from _bounded(lambda c: client.submit(job, shared, c, pure=False),
                             lambda f: f.result(), chunks, window)
     finally:
         if own:
@@ -314,24 +371,38 @@ def _chrome(doc: Document) -> int:
 
 
 def _records(source: Any, size: int, load_options: dict[str, Any], report: list[dict[str, str]],
-             warnings: list[str]) -> tuple[Iterator[tuple[list[_Record], Any]], int | None, Any]:
-    """Chunks of (worker records, context), how many chunks (when known), and
-    the loader that settles raw records (None for a loaded corpus).
+             warnings: list[str], whole_files: int = 0) -> tuple[Iterator[tuple[Any, Any]], int | None, Any, Any]:
+    """Chunks of (worker payload, context), how many (when known), the loader
+    that settles raw records (None for a loaded corpus), and the job that runs
+    on each payload.
 
     A path is read by the loader itself, so the load report and ids are
-    exactly :func:`newslib.load_corpus`'s: the main process reads and parses,
-    the workers clean (:func:`newslib.corpus.prepare_text`), and the main
-    process settles each record's report row and id in reading order.
+    exactly :func:`newslib.load_corpus`'s. Either the main process reads and
+    parses, and the workers clean (:func:`newslib.corpus.prepare_text`); or,
+    with ``whole_files`` set and at least that many groups of files (no zip,
+    no metadata file), each worker reads whole files itself (see
+    :func:`_run_files`). Either way the main process settles each record's
+    report row and id in reading order.
     """
     if isinstance(source, (str, Path)):
-        loader, pending = _open(source, report=report, warnings=warnings, defer=True, **load_options)
+        columns = dict(load_options)
+        errors, clean = columns.pop("errors", "raise"), columns.pop("clean", True)
+        plan = _plan(Path(source), errors, clean, warnings, columns)
+        files, meta_path, opts, where = plan
+        groups = _file_groups(files, size) if whole_files and meta_path is None else []
+        if groups and len(groups) >= whole_files:
+            loader = _Loader(opts, where=where, defer=True)
+            loader.report = report
+            return (((g, where, opts, size), _FILES) for g in groups), len(groups), loader, _run_files
+        loader, pending = _open(source, errors=errors, clean=clean, report=report, warnings=warnings,
+                                defer=True, plan=plan)
 
         def raw_chunks() -> Iterator[tuple[list[_Record], Any]]:
             for chunk in iter_chunks(pending, size):
                 # the context keeps what settling needs, not the text
                 yield [(p.raw, p.is_file) for p in chunk], [p._replace(raw="") for p in chunk]
 
-        return raw_chunks(), None, loader
+        return raw_chunks(), None, loader, _run_chunk
     if isinstance(source, Corpus):
         report.extend(source.load_report.to_dict("records"))
         warnings.extend(getattr(source, "warnings", []))
@@ -339,7 +410,20 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
     else:
         docs = list(source)
     recs = ((d.doc_id, d.text, _chrome(d)) for d in docs)
-    return ((c, None) for c in iter_chunks(recs, size)), -(-len(docs) // size), None
+    return ((c, None) for c in iter_chunks(recs, size)), -(-len(docs) // size), None, _run_chunk
+
+
+def _parts(results: Iterable[tuple[Any, Any]], report: list[dict[str, str]]) -> Iterator[tuple[Any, _Part]]:
+    """(records to settle, part) in reading order; the load-report rows of
+    whole files read by a worker join the report as their turn comes."""
+    for context, result in results:
+        if isinstance(context, str) and context == _FILES:
+            rows, chunks = result
+            report.extend(rows)
+            for records, part in chunks:
+                yield [p._replace(row=rows[p.row]) for p in records], part
+        else:
+            yield context, result
 
 
 def _settle(loader: Any, pending: list[_Pending], part: _Part) -> None:
@@ -501,7 +585,9 @@ def analyze(
                  prepare=isinstance(path_or_corpus, (str, Path)), clean=load_options.get("clean", True))
     report: list[dict[str, str]] = []
     warnings: list[str] = []
-    chunks, total, loader = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings)
+    # Workers read whole files themselves when there are enough files to share out.
+    whole = 2 * (n_workers or os.cpu_count() or 1) if engine != "local" else 0
+    chunks, total, loader, job = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings, whole)
 
     opts = _options(dict(norm))
     stack, totals = _SurfaceStack(opts), _SurfaceTotals(opts)
@@ -509,7 +595,8 @@ def analyze(
     n_par = n_sent = chrome = arabic_tokens = 0
     arabic = False
     mentions: list[pd.DataFrame] = []
-    for pending, part in _map_chunks(task, chunks, engine, n_workers, scheduler, progress, total):
+    for pending, part in _parts(_map_chunks(task, chunks, engine, n_workers, scheduler, progress, total, job),
+                                report):
         if pending is not None:
             _settle(loader, pending, part)
         doc_ids += part.doc_ids

@@ -8,6 +8,7 @@ the same order, display forms, counts, document ids and every matrix cell.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,28 @@ def generated(tmp_path_factory: pytest.TempPathFactory, corpus: newslib.Corpus) 
     path = tmp_path_factory.mktemp("gen") / "articles.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def many_files(tmp_path_factory: pytest.TempPathFactory, generated: Path, corpus: newslib.Corpus) -> Path:
+    """The generated records as a folder of many files, which the parallel
+    engines hand to workers to read whole: JSONL shards (the two «twin»
+    records, and an id and its repeat, in different shards), a CSV, loose
+    .txt articles, a header-only CSV and a note that is no corpus file."""
+    folder = tmp_path_factory.mktemp("many")
+    lines = generated.read_text(encoding="utf-8").splitlines()
+    twin = [i for i, line in enumerate(lines) if '"twin"' in line][1]
+    cuts = [0, 40, twin, 120, 160, len(lines)]
+    for n, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False)):
+        (folder / f"part-{n}.jsonl").write_text("\n".join(lines[a:b]) + "\n", encoding="utf-8")
+    rows = ["id,text"] + [f"csv-{i},\"{d.text[:300]}\"" for i, d in enumerate(corpus)]
+    (folder / "part-9.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "texts").mkdir()
+    for i, d in enumerate(corpus):
+        (folder / "texts" / f"article-{i}.txt").write_text(d.raw_text, encoding="utf-8")
+    (folder / "texts" / "empty.csv").write_text("id,text\n", encoding="utf-8")
+    (folder / "readme.md").write_text("not an article\n", encoding="utf-8")
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +207,7 @@ def test_unknown_engine_is_refused(repo: Path) -> None:
 
 def test_dask_cluster_identical(generated: Path, generated_reference: tuple[TermMatrix, dict],
                                 generated_corpus: newslib.Corpus, corpus: newslib.Corpus,
-                                repo: Path, lexicon) -> None:
+                                repo: Path, lexicon, many_files: Path) -> None:
     """A real LocalCluster: scheduler and two worker processes on loopback."""
     distributed = pytest.importorskip("dask.distributed")
     ref, stats = generated_reference
@@ -200,6 +223,7 @@ def test_dask_cluster_identical(generated: Path, generated_reference: tuple[Term
 
         assert_same_mentions(result.mentions, find_mentions(generated_corpus, lexicon),
                              {d.doc_id: d.text for d in generated_corpus})
+        assert_whole_files_as_loaded(many_files, lexicon, engine="dask", scheduler=address)
         seed = engine.analyze(repo / "data", engine="dask", scheduler=address, chunk_size=2)
         assert_same_terms(seed.terms, document_term_matrix(corpus))
         assert seed.stats == corpus.stats()
@@ -270,3 +294,43 @@ def test_blocks_keyed_in_threads_equal_one_product(threads: int) -> None:
     assert got.shape == expected.shape and got.has_sorted_indices
     assert np.array_equal(got.indptr, expected.indptr) and np.array_equal(got.indices, expected.indices)
     assert np.array_equal(got.data, expected.data)
+
+
+def assert_whole_files_as_loaded(many_files: Path, lexicon, **engine_options) -> None:
+    """Many files: each worker reads whole files; ids, load report, counts,
+    statistics and mentions are still the loader's and the in-memory ones."""
+    from newslib.actors import find_mentions
+    from newslib.engine import _records, _run_files
+
+    assert _records(many_files, 7, {"errors": "skip"}, [], [], whole_files=4)[3] is _run_files
+    ref = newslib.load_corpus(many_files, errors="skip")
+    assert len(ref) > 200 and ref.stats()["skipped"] >= 6
+    # Across shards: the first «twin» is emptied by cleaning, so the second keeps
+    # the id; a repeated id from an earlier shard is renamed.
+    ids = {d.doc_id for d in ref}
+    assert "twin" in ids and "twin#2" not in ids and any(i.endswith("-3#2") for i in ids)
+    result = engine.analyze(many_files, chunk_size=7, errors="skip", lexicon=lexicon, **engine_options)
+    assert result.load_report.equals(ref.load_report)
+    assert_same_terms(result.terms, document_term_matrix(ref))
+    assert result.stats == ref.stats()
+    assert_same_mentions(result.mentions, find_mentions(ref, lexicon), {d.doc_id: d.text for d in ref})
+
+
+def test_workers_reading_whole_files_give_what_the_loader_gives(many_files: Path, lexicon) -> None:
+    assert_whole_files_as_loaded(many_files, lexicon, engine="processes", n_workers=2)
+
+
+def test_an_unreadable_file_read_by_a_worker_raises_the_loaders_error(many_files: Path, tmp_path: Path) -> None:
+    from newslib.corpus import LoadError
+
+    folder = tmp_path / "bad"
+    shutil.copytree(many_files, folder)
+    (folder / "part-0.jsonl").write_text('{"id": "x", "text": "سورية"}\n{"id": "broken", "text": \n',
+                                         encoding="utf-8")
+    with pytest.raises(LoadError) as expected:
+        newslib.load_corpus(folder)
+    with pytest.raises(LoadError) as got:
+        engine.analyze(folder, engine="processes", n_workers=2, chunk_size=7)
+    assert str(got.value) == str(expected.value) and "part-0.jsonl:2" in str(got.value)
+    assert got.value.cli_message() == expected.value.cli_message()
+    assert (got.value.item, got.value.skippable) == (expected.value.item, expected.value.skippable)
