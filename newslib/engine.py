@@ -22,7 +22,7 @@ Three engines run the per-chunk work:
 
 The input is read by the loader itself: by the main process, which hands
 the records to the workers, or, for a corpus of many files (at least two per
-worker, no zip, no metadata file) on ``"processes"`` and ``"dask"``, by the
+worker, no metadata file) on ``"processes"`` and ``"dask"``, by the
 workers, each reading whole files (:func:`_run_files`), so that the main
 process neither parses nor sends any text. The workers clean each record
 (:func:`newslib.corpus.prepare_text`), count and segment; the main process
@@ -213,13 +213,11 @@ _FILES = "files"  # the context of a payload of whole files (see _run_files)
 
 def _file_groups(files: list[tuple[Path, str]], size: int) -> list[list[tuple[str, str]]]:
     """Files in reading order, grouped for workers: up to ``size`` ``.txt``
-    files (one article each) together, every other file on its own; no zip
-    (its members are read by the main process)."""
+    files (one article each) together, every other file (an export, a zip)
+    on its own."""
     groups: list[list[tuple[str, str]]] = []
     txt: list[tuple[str, str]] = []
     for file, item in files:
-        if file.suffix.lower() == ".zip":
-            return []
         if file.suffix.lower() == ".txt":
             txt.append((str(file), item))
             if len(txt) == size:
@@ -379,8 +377,8 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
     A path is read by the loader itself, so the load report and ids are
     exactly :func:`newslib.load_corpus`'s. Either the main process reads and
     parses, and the workers clean (:func:`newslib.corpus.prepare_text`); or,
-    with ``whole_files`` set and at least that many groups of files (no zip,
-    no metadata file), each worker reads whole files itself (see
+    with ``whole_files`` set and at least that many groups of files (and no
+    metadata file), each worker reads whole files itself (see
     :func:`_run_files`). Either way the main process settles each record's
     report row and id in reading order.
     """

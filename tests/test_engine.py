@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -91,8 +92,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory, corpus: newslib.Corpus) 
 def many_files(tmp_path_factory: pytest.TempPathFactory, generated: Path, corpus: newslib.Corpus) -> Path:
     """The generated records as a folder of many files, which the parallel
     engines hand to workers to read whole: JSONL shards (the two «twin»
-    records, and an id and its repeat, in different shards), a CSV, loose
-    .txt articles, a header-only CSV and a note that is no corpus file."""
+    records, and an id and its repeat, in different shards), a CSV, a zip
+    (its records repeat earlier ids), loose .txt articles, a header-only CSV
+    and a note that is no corpus file."""
     folder = tmp_path_factory.mktemp("many")
     lines = generated.read_text(encoding="utf-8").splitlines()
     twin = [i for i, line in enumerate(lines) if '"twin"' in line][1]
@@ -105,6 +107,9 @@ def many_files(tmp_path_factory: pytest.TempPathFactory, generated: Path, corpus
     for i, d in enumerate(corpus):
         (folder / "texts" / f"article-{i}.txt").write_text(d.raw_text, encoding="utf-8")
     (folder / "texts" / "empty.csv").write_text("id,text\n", encoding="utf-8")
+    with zipfile.ZipFile(folder / "part-5.zip", "w") as zf:  # a zip is read whole by one worker too
+        zf.writestr("inside.jsonl", "\n".join(lines[:30]) + "\n")
+        zf.writestr("loose.txt", corpus[1].raw_text)
     (folder / "readme.md").write_text("not an article\n", encoding="utf-8")
     return folder
 
