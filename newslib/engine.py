@@ -22,7 +22,9 @@ Three engines run the per-chunk work:
 
 The input is read by the loader itself: by the main process, which hands
 the records to the workers, or, for a corpus of many files (at least two per
-worker, no metadata file) on ``"processes"`` and ``"dask"``, by the
+worker, no metadata file) on ``"processes"`` and on a ``LocalCluster``
+started for the call (not on a cluster given by ``scheduler``, whose
+workers may not see this machine's files), by the
 workers, each reading whole files (:func:`_run_files`), so that the main
 process neither parses nor sends any text. The workers clean each record
 (:func:`newslib.corpus.prepare_text`), count and segment; the main process
@@ -583,8 +585,11 @@ def analyze(
                  prepare=isinstance(path_or_corpus, (str, Path)), clean=load_options.get("clean", True))
     report: list[dict[str, str]] = []
     warnings: list[str] = []
-    # Workers read whole files themselves when there are enough files to share out.
-    whole = 2 * (n_workers or os.cpu_count() or 1) if engine != "local" else 0
+    # Workers read whole files themselves when there are enough files to share
+    # out, and when they see this machine's files: not on a cluster given by
+    # address, whose workers get the text from here.
+    near = engine == "processes" or (engine == "dask" and scheduler is None)
+    whole = 2 * (n_workers or os.cpu_count() or 1) if near else 0
     chunks, total, loader, job = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings, whole)
 
     opts = _options(dict(norm))

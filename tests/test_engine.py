@@ -11,6 +11,7 @@ import json
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -212,7 +213,7 @@ def test_unknown_engine_is_refused(repo: Path) -> None:
 
 def test_dask_cluster_identical(generated: Path, generated_reference: tuple[TermMatrix, dict],
                                 generated_corpus: newslib.Corpus, corpus: newslib.Corpus,
-                                repo: Path, lexicon, many_files: Path) -> None:
+                                repo: Path, lexicon, many_files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A real LocalCluster: scheduler and two worker processes on loopback."""
     distributed = pytest.importorskip("dask.distributed")
     ref, stats = generated_reference
@@ -228,7 +229,9 @@ def test_dask_cluster_identical(generated: Path, generated_reference: tuple[Term
 
         assert_same_mentions(result.mentions, find_mentions(generated_corpus, lexicon),
                              {d.doc_id: d.text for d in generated_corpus})
-        assert_whole_files_as_loaded(many_files, lexicon, engine="dask", scheduler=address)
+        # a cluster given by address may not see this machine's files: the text is sent
+        assert_whole_files_as_loaded(many_files, lexicon, monkeypatch, engine._run_chunk, engine="dask",
+                                     scheduler=address)
         seed = engine.analyze(repo / "data", engine="dask", scheduler=address, chunk_size=2)
         assert_same_terms(seed.terms, document_term_matrix(corpus))
         assert seed.stats == corpus.stats()
@@ -301,9 +304,11 @@ def test_blocks_keyed_in_threads_equal_one_product(threads: int) -> None:
     assert np.array_equal(got.data, expected.data)
 
 
-def assert_whole_files_as_loaded(many_files: Path, lexicon, **engine_options) -> None:
-    """Many files: each worker reads whole files; ids, load report, counts,
-    statistics and mentions are still the loader's and the in-memory ones."""
+def assert_whole_files_as_loaded(many_files: Path, lexicon, monkeypatch: pytest.MonkeyPatch, read_by: Any,
+                                 **engine_options) -> None:
+    """Many files: workers read whole files (processes), or the main process
+    sends the text (a cluster given by address); ids, load report, counts,
+    statistics and mentions are the loader's and the in-memory ones either way."""
     from newslib.actors import find_mentions
     from newslib.engine import _records, _run_files
 
@@ -314,15 +319,28 @@ def assert_whole_files_as_loaded(many_files: Path, lexicon, **engine_options) ->
     # the id; a repeated id from an earlier shard is renamed.
     ids = {d.doc_id for d in ref}
     assert "twin" in ids and "twin#2" not in ids and any(i.endswith("-3#2") for i in ids)
-    result = engine.analyze(many_files, chunk_size=7, errors="skip", lexicon=lexicon, **engine_options)
+    jobs = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        out = _records(*args, **kwargs)
+        jobs.append(out[3])
+        return out
+
+    with monkeypatch.context() as m:
+        m.setattr(engine, "_records", spy)
+        result = engine.analyze(many_files, chunk_size=7, errors="skip", lexicon=lexicon, **engine_options)
+    assert jobs == [read_by]
     assert result.load_report.equals(ref.load_report)
     assert_same_terms(result.terms, document_term_matrix(ref))
     assert result.stats == ref.stats()
     assert_same_mentions(result.mentions, find_mentions(ref, lexicon), {d.doc_id: d.text for d in ref})
 
 
-def test_workers_reading_whole_files_give_what_the_loader_gives(many_files: Path, lexicon) -> None:
-    assert_whole_files_as_loaded(many_files, lexicon, engine="processes", n_workers=2)
+def test_workers_reading_whole_files_give_what_the_loader_gives(many_files: Path, lexicon,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from newslib.engine import _run_files
+
+    assert_whole_files_as_loaded(many_files, lexicon, monkeypatch, _run_files, engine="processes", n_workers=2)
 
 
 def test_an_unreadable_file_read_by_a_worker_raises_the_loaders_error(many_files: Path, tmp_path: Path) -> None:
