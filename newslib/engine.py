@@ -213,25 +213,29 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
 _FILES = "files"  # the context of a payload of whole files (see _run_files)
 
 
+_GROUP_BYTES = 2 << 20  # files read together by one worker: about a chunk of news articles
+
+
 def _file_groups(files: list[tuple[Path, str]], size: int) -> list[list[tuple[str, str]]]:
-    """Files in reading order, grouped for workers: up to ``size`` ``.txt``
-    files (one article each) together, every other file (an export, a zip)
-    on its own."""
+    """Files in reading order, grouped for workers: consecutive files until
+    the group holds ``size`` files (a ``.txt`` file is one article),
+    ``_GROUP_BYTES`` bytes or a zip, so that many tiny files do not make as
+    many tiny tasks."""
     groups: list[list[tuple[str, str]]] = []
-    txt: list[tuple[str, str]] = []
+    group: list[tuple[str, str]] = []
+    held = 0
     for file, item in files:
-        if file.suffix.lower() == ".txt":
-            txt.append((str(file), item))
-            if len(txt) == size:
-                groups.append(txt)
-                txt = []
-            continue
-        if txt:
-            groups.append(txt)
-            txt = []
-        groups.append([(str(file), item)])
-    if txt:
-        groups.append(txt)
+        try:
+            held += file.stat().st_size
+        except OSError:  # the worker's loader reports it
+            pass
+        group.append((str(file), item))
+        # A zip (compressed, usually many articles) is a task of its own.
+        if len(group) >= size or held >= _GROUP_BYTES or file.suffix.lower() == ".zip":
+            groups.append(group)
+            group, held = [], 0
+    if group:
+        groups.append(group)
     return groups
 
 

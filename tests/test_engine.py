@@ -312,6 +312,7 @@ def assert_whole_files_as_loaded(many_files: Path, lexicon, monkeypatch: pytest.
     from newslib.actors import find_mentions
     from newslib.engine import _records, _run_files
 
+    monkeypatch.setattr(engine, "_GROUP_BYTES", 64 << 10)  # test files are small: groups of a few files
     assert _records(many_files, 7, {"errors": "skip"}, [], [], whole_files=4)[3] is _run_files
     ref = newslib.load_corpus(many_files, errors="skip")
     assert len(ref) > 200 and ref.stats()["skipped"] >= 6
@@ -357,3 +358,20 @@ def test_an_unreadable_file_read_by_a_worker_raises_the_loaders_error(many_files
     assert str(got.value) == str(expected.value) and "part-0.jsonl:2" in str(got.value)
     assert got.value.cli_message() == expected.value.cli_message()
     assert (got.value.item, got.value.skippable) == (expected.value.item, expected.value.skippable)
+
+
+def test_file_groups_share_out_tiny_files_large_files_and_zips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newslib.engine import _file_groups
+
+    monkeypatch.setattr(engine, "_GROUP_BYTES", 1000)
+    sizes = {"a.txt": 10, "b.txt": 10, "c.txt": 10, "d.jsonl": 995, "e.zip": 10, "f.txt": 10, "g.csv": 2000, "h.txt": 1}
+    files = []
+    for name, n in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * n)
+        files.append((tmp_path / name, name))
+    groups = [[item for _, item in g] for g in _file_groups(files, size=2)]
+    # two files at most (size=2); a group closes at 1000 bytes; a zip is a task of its own
+    assert groups == [["a.txt", "b.txt"], ["c.txt", "d.jsonl"], ["e.zip"], ["f.txt", "g.csv"], ["h.txt"]]
+    assert [item for g in groups for item in g] == list(sizes)  # reading order kept
+    groups = [[item for _, item in g] for g in _file_groups(files, size=10)]
+    assert groups == [["a.txt", "b.txt", "c.txt", "d.jsonl"], ["e.zip"], ["f.txt", "g.csv"], ["h.txt"]]
