@@ -21,12 +21,12 @@ Three engines run the per-chunk work:
     started for the call and closed after it.
 
 The input is read by the loader itself: by the main process, which hands
-the records to the workers, or, for a corpus of many files (at least two per
-worker, no metadata file) on ``"processes"`` and on a ``LocalCluster``
-started for the call (not on a cluster given by ``scheduler``, whose
-workers may not see this machine's files), by the
-workers, each reading whole files (:func:`_run_files`), so that the main
-process neither parses nor sends any text. The workers clean each record
+the records to the workers; or, for a corpus of many files (at least two
+groups per worker, no metadata file) on ``"processes"`` and on a
+``LocalCluster`` started for the call, by the workers, each reading whole
+files (:func:`_run_files`), so that the main process neither parses nor
+sends any text (not on a cluster given by ``scheduler``: its workers may not
+see this machine's files). The workers clean each record
 (:func:`newslib.corpus.prepare_text`), count and segment; the main process
 then settles every record's load-report row and id in reading order and
 merges the results in order, so every engine returns exactly what
