@@ -592,8 +592,9 @@ def analyze(
     # Workers read whole files themselves when there are enough files to share
     # out, and when they see this machine's files: not on a cluster given by
     # address, whose workers get the text from here.
+    cores = n_workers or os.cpu_count() or 1
     near = engine == "processes" or (engine == "dask" and scheduler is None)
-    whole = 2 * (n_workers or os.cpu_count() or 1) if near else 0
+    whole = 2 * cores if near else 0
     chunks, total, loader, job = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings, whole)
 
     opts = _options(dict(norm))
@@ -626,7 +627,7 @@ def analyze(
         # As document_term_matrix: the vocabulary comes from the counted surfaces.
         vocab = Vocabulary(stack.counts(), **vopts)
         # The "processes" engine has the cores to itself: the blocks are keyed on all of them.
-        threads = (n_workers or os.cpu_count() or 1) if engine == "processes" else 1
+        threads = cores if engine == "processes" else 1
         out.terms = stack.term_matrix(doc_ids, vocab, min_count, threads)
     if stats:
         if isinstance(path_or_corpus, (str, Path)):
