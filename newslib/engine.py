@@ -34,8 +34,11 @@ merges the results in order, so every engine returns exactly what
 surfaces travel as an Arrow array, and the merge numbers them in batches by
 Arrow dictionary encoding (see :class:`_SurfaceTotals`), not one Python
 look-up per surface of every chunk. At most ``2 * n_workers`` chunks (or
-groups of files) are in flight, so memory stays bounded whatever the corpus
-size (and the size of its largest file).
+groups of files; ``4 * n_workers`` on ``"processes"``) are in flight, so
+memory stays bounded whatever the corpus size (and the size of its largest
+file). On ``"processes"`` a thread hands out the next task as soon as a
+result is taken, and the largest groups of files of each such window go
+first (see :func:`_fed`).
 
 >>> from newslib import engine, load_corpus
 >>> m = engine.term_matrix("data", chunk_size=2)
@@ -50,12 +53,14 @@ True
 from __future__ import annotations
 
 import os
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -210,18 +215,21 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
     return part
 
 
-_FILES = "files"  # the context of a payload of whole files (see _run_files)
+class _Files(NamedTuple):
+    """The context of a payload of whole files (see :func:`_run_files`)."""
+
+    bytes: int  # their size on disk: which to start first (see _fed)
 
 
 _GROUP_BYTES = 2 << 20  # files read together by one worker: about a chunk of news articles
 
 
-def _file_groups(files: list[tuple[Path, str]], size: int) -> list[list[tuple[str, str]]]:
+def _file_groups(files: list[tuple[Path, str]], size: int) -> list[tuple[list[tuple[str, str]], int]]:
     """Files in reading order, grouped for workers: consecutive files until
     the group holds ``size`` files (a ``.txt`` file is one article),
     ``_GROUP_BYTES`` bytes or a zip, so that many tiny files do not make as
-    many tiny tasks."""
-    groups: list[list[tuple[str, str]]] = []
+    many tiny tasks. Each group comes with its size in bytes."""
+    groups: list[tuple[list[tuple[str, str]], int]] = []
     group: list[tuple[str, str]] = []
     held = 0
     for file, item in files:
@@ -232,10 +240,10 @@ def _file_groups(files: list[tuple[Path, str]], size: int) -> list[list[tuple[st
         group.append((str(file), item))
         # A zip (compressed, usually many articles) is a task of its own.
         if len(group) >= size or held >= _GROUP_BYTES or file.suffix.lower() == ".zip":
-            groups.append(group)
+            groups.append((group, held))
             group, held = [], 0
     if group:
-        groups.append(group)
+        groups.append((group, held))
     return groups
 
 
@@ -313,6 +321,82 @@ def _bounded(submit: Callable[[Any], Any], result: Callable[[Any], Any],
         yield context, result(future)
 
 
+_DONE = object()  # end of the chunks (see _fed)
+
+
+def _fed(submit: Callable[[Any], Any], chunks: Iterable[tuple[Any, Any]], window: int,
+         weigh: Callable[[Any], float] | None = None) -> Iterator[tuple[Any, Any]]:
+    """As :func:`_bounded` (at most ``window`` chunks submitted and not yet
+    consumed; (context, result) in reading order), with two differences.
+
+    A thread submits the next chunk as soon as a result is taken, not when the
+    caller asks for the next one: the caller merges a result for a while
+    (Python, under the GIL), and meanwhile a worker that finished its task
+    would sit idle. (Reading the input, for the main-process reader, happens
+    in that thread too; an error raised there reaches the caller in its place.)
+
+    Given ``weigh`` (a context's expected cost), the chunks are taken
+    ``window`` at a time and each such block is submitted heaviest first, so
+    that a large file at the end of a block does not leave one worker busy
+    while the others wait (the last tasks are the small ones). The caller
+    holds the results that arrive early until their turn: a block at most.
+    """
+    slots = threading.Semaphore(window)
+    queue: SimpleQueue = SimpleQueue()
+    stop = threading.Event()
+
+    def feed() -> None:
+        it, at, size = iter(chunks), 0, window if weigh else 1
+        try:
+            while True:
+                block: list[tuple[int, Any, Any]] = []
+                error = None
+                try:
+                    for payload, context in islice(it, size):
+                        block.append((at, payload, context))
+                        at += 1
+                except BaseException as e:  # noqa: BLE001 (raised in its turn, after the chunks before it)
+                    error = e
+                if weigh:
+                    block.sort(key=lambda item: -weigh(item[2]))  # stable: ties in reading order
+                for i, payload, context in block:
+                    slots.acquire()
+                    if stop.is_set():
+                        return
+                    queue.put((i, context, submit(payload)))
+                if error is not None:
+                    raise error
+                if len(block) < size:
+                    break
+        except BaseException as error:  # noqa: BLE001 (handed to the caller)
+            queue.put(error)
+        queue.put(_DONE)
+
+    feeder = threading.Thread(target=feed, name="newslib-feed", daemon=True)
+    feeder.start()
+    early: dict[int, tuple[Any, Any]] = {}  # submitted out of reading order, not yet yielded
+    turn = 0
+    try:
+        while True:
+            while turn not in early:
+                item = queue.get()
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                i, context, future = item
+                early[i] = (context, future)
+            context, future = early.pop(turn)
+            part = future.result()
+            slots.release()
+            turn += 1
+            yield context, part
+    finally:
+        stop.set()
+        slots.release()  # wake the feeder if it waits for a slot
+        feeder.join()
+
+
 _WORKER_TASK: _Task | None = None  # set once per worker process (see _pool_map)
 _WORKER_JOB: Callable[[_Task, Any], Any] = _run_chunk
 
@@ -335,8 +419,8 @@ def _pool_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int,
     stop_surfaces(**dict(task.norm))
     _word_table()
     with ProcessPoolExecutor(max_workers=n_workers, initializer=_install, initargs=(task, job)) as pool:
-        yield from _bounded(lambda c: pool.submit(_run_installed, c), lambda f: f.result(),
-                            chunks, 2 * n_workers)
+        yield from _fed(lambda c: pool.submit(_run_installed, c), chunks, 4 * n_workers,
+                        lambda context: context.bytes if isinstance(context, _Files) else 0)
 
 
 def _dask_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int, scheduler: Any,
@@ -397,7 +481,7 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
         if groups and len(groups) >= whole_files:
             loader = _Loader(opts, where=where, defer=True)
             loader.report = report
-            return (((g, where, opts, size), _FILES) for g in groups), len(groups), loader, _run_files
+            return (((g, where, opts, size), _Files(n)) for g, n in groups), len(groups), loader, _run_files
         loader, pending = _open(source, errors=errors, clean=clean, report=report, warnings=warnings,
                                 defer=True, plan=plan)
 
@@ -421,7 +505,7 @@ def _parts(results: Iterable[tuple[Any, Any]], report: list[dict[str, str]]) -> 
     """(records to settle, part) in reading order; the load-report rows of
     whole files read by a worker join the report as their turn comes."""
     for context, result in results:
-        if isinstance(context, str) and context == _FILES:
+        if isinstance(context, _Files):
             rows, chunks = result
             report.extend(rows)
             for records, part in chunks:

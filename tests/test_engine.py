@@ -369,9 +369,82 @@ def test_file_groups_share_out_tiny_files_large_files_and_zips(tmp_path: Path, m
     for name, n in sizes.items():
         (tmp_path / name).write_bytes(b"x" * n)
         files.append((tmp_path / name, name))
-    groups = [[item for _, item in g] for g in _file_groups(files, size=2)]
+    grouped = _file_groups(files, size=2)
+    groups = [[item for _, item in g] for g, _ in grouped]
     # two files at most (size=2); a group closes at 1000 bytes; a zip is a task of its own
     assert groups == [["a.txt", "b.txt"], ["c.txt", "d.jsonl"], ["e.zip"], ["f.txt", "g.csv"], ["h.txt"]]
     assert [item for g in groups for item in g] == list(sizes)  # reading order kept
-    groups = [[item for _, item in g] for g in _file_groups(files, size=10)]
+    assert [n for _, n in grouped] == [20, 1005, 10, 2010, 1]  # bytes of each group
+    groups = [[item for _, item in g] for g, _ in _file_groups(files, size=10)]
     assert groups == [["a.txt", "b.txt", "c.txt", "d.jsonl"], ["e.zip"], ["f.txt", "g.csv"], ["h.txt"]]
+
+
+class _Recorder:
+    """A submit for ``engine._fed`` on real futures (threads): records the
+    order of submission and the most chunks submitted and not yet consumed."""
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(2)
+        self.submitted: list[Any] = []
+        self.consumed = 0
+        self.most = 0
+
+    def __call__(self, payload: Any):
+        self.submitted.append(payload)
+        self.most = max(self.most, len(self.submitted) - self.consumed)
+        return self.pool.submit(lambda: payload * 10)
+
+    def take(self, results) -> list[tuple[Any, Any]]:
+        out = []
+        for item in results:
+            self.consumed += 1
+            out.append(item)
+        return out
+
+
+@pytest.mark.parametrize("window", [1, 3, 4])
+def test_fed_yields_in_reading_order_starting_the_heaviest_of_each_block_first(window: int) -> None:
+    weights = [5, 9, 1, 7, 7, 2, 8, 3, 6, 4]  # expected cost of each chunk, in reading order
+    chunks = [(i, ("ctx", w)) for i, w in enumerate(weights)]
+    submit = _Recorder()
+    got = submit.take(engine._fed(submit, iter(chunks), window, weigh=lambda ctx: ctx[1]))
+    assert got == [(("ctx", w), i * 10) for i, w in enumerate(weights)]  # reading order, every chunk once
+    blocks = [list(range(len(weights)))[s : s + window] for s in range(0, len(weights), window)]
+    # within each block of `window` chunks, heaviest first; ties keep reading order
+    assert submit.submitted == [i for b in blocks for i in sorted(b, key=lambda i: -weights[i])]
+    assert submit.most <= window
+    if window == 4:
+        assert submit.submitted[:4] == [1, 3, 0, 2]  # weights 9, 7, 5, 1
+
+
+def test_fed_without_weights_submits_in_reading_order_and_bounds_the_window() -> None:
+    submit = _Recorder()
+    got = submit.take(engine._fed(submit, ((i, i) for i in range(25)), 3))
+    assert got == [(i, i * 10) for i in range(25)] and submit.submitted == list(range(25))
+    assert 1 <= submit.most <= 3
+
+
+def test_fed_raises_a_reading_error_after_the_chunks_before_it() -> None:
+    def chunks():
+        yield from ((i, i) for i in range(5))
+        raise ValueError("bad file at chunk 5")
+
+    for weigh in (None, lambda ctx: -ctx):
+        submit, got = _Recorder(), []
+        with pytest.raises(ValueError, match="bad file at chunk 5"):
+            for item in engine._fed(submit, chunks(), 2, weigh):
+                got.append(item)
+        assert got == [(i, i * 10) for i in range(5)]
+
+
+def test_fed_stops_submitting_when_the_caller_stops() -> None:
+    import threading
+
+    submit = _Recorder()
+    results = engine._fed(submit, ((i, i) for i in range(1000)), 4)
+    assert next(results) == (0, 0)
+    results.close()  # joins the feeding thread
+    assert len(submit.submitted) <= 6
+    assert not [t for t in threading.enumerate() if t.name == "newslib-feed"]
