@@ -290,7 +290,9 @@ def _map_chunks(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=total, unit=" chunks", desc=f"newslib ({engine})")
+        # A tick per task: a chunk of documents, or a group of whole files read by a worker.
+        unit = " file groups" if job is _run_files else " chunks"
+        bar = tqdm(total=total, unit=unit, desc=f"newslib ({engine})")
     try:
         if engine == "local":
             results: Iterator[tuple[Any, Any]] = ((c, job(task, r)) for r, c in chunks)
@@ -658,7 +660,8 @@ def analyze(
     scheduler : Dask scheduler address or ``dask.distributed.Client``; without
         it the ``"dask"`` engine starts (and closes) a ``LocalCluster``.
     chunk_size : documents per chunk.
-    progress : show a progress bar (tqdm; one tick per chunk).
+    progress : show a progress bar on stderr (tqdm; one tick per chunk, or per
+        group of whole files read by a worker).
     vocabulary_options : as for :func:`newslib.load_corpus` (a Corpus brings
         its own; these override them).
     lexicon, metonyms, types : as for :func:`newslib.actors.find_mentions`
