@@ -9,6 +9,11 @@ Accepted inputs (see :func:`load_corpus`):
   export, with configurable columns;
 - a ``.zip`` of any of these, or a folder of exports and zips.
 
+A ``.jsonl`` file (or zip member) over 64 MB that is plain UTF-8 is read a
+block at a time (see :func:`_plain_utf8`): the same documents, report and
+errors as reading it whole, in memory for a block. Other files are read whole,
+one at a time.
+
 Every input item (a ``.txt`` file, a row of an export, a line of a JSONL
 file) gets a row in ``Corpus.load_report``: ``loaded``, ``recovered`` (loaded
 after a documented repair, said in ``reason``) or ``skipped`` (with the
@@ -78,12 +83,13 @@ import re
 import sys
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import pandas as pd
 
@@ -222,6 +228,75 @@ def _bad_share(text: str, utf8: bytes | None = None) -> float:
     sample = text[:20000]
     odd = sum(1 for ch in sample if ch > "\x7f" and unicodedata.category(ch) in ("Cn", "Co", "Cs"))
     return controls + odd / len(sample)
+
+
+# A .jsonl file (or zip member) larger than this is read a block at a time:
+# memory then holds a block and the records in flight, not the file. Other
+# formats are read whole, a file at a time (a JSON array or a CSV is parsed as
+# one text): shard big exports of those.
+_STREAM_BYTES = 64 << 20
+_BLOCK_BYTES = 8 << 20
+
+
+def _plain_utf8(open_stream: Callable[[], BinaryIO]) -> str | None:
+    """``"utf-8"`` or ``"utf-8-sig"`` when the stream holds text that
+    :func:`_decode` would take as is in that encoding (no repair, no error),
+    checked a block at a time; None for anything else (another encoding,
+    damaged or binary data, a read error), which is then read whole and
+    decoded, repaired or refused as usual."""
+    try:
+        with open_stream() as fh:
+            block = fh.read(max(_BLOCK_BYTES, 8192))  # _decode looks at the first 8 KiB
+            enc = "utf-8-sig" if block.startswith(codecs.BOM_UTF8) else "utf-8"
+            if enc == "utf-8" and (
+                any(block.startswith(bom) for bom, _ in _BOMS)
+                or any(block.startswith(magic) for magic, _ in _MAGIC)
+                or b"\x00" in block[:8192]
+                or b"\x06" in block[:8192]
+            ):
+                return None
+            decoder = codecs.getincrementaldecoder(enc)()
+            chars = controls = 0
+            sample, last = "", b""
+            while block:
+                text = decoder.decode(block)
+                chars += len(text)
+                sample += text[: 20000 - len(sample)]
+                # as _bad_share counts them in UTF-8 bytes (a C1 pair may straddle two blocks)
+                controls += len(block) - len(block.translate(None, _C0_BYTES)) + len(_C1_UTF8.findall(last + block))
+                last = block[-1:] if block.endswith(b"\xc2") else b""
+                block = fh.read(_BLOCK_BYTES)
+            chars += len(decoder.decode(b"", final=True))
+    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, ValueError):
+        return None
+    if enc == "utf-8" and chars:  # _decode checks BOM-less UTF-8 for binary data
+        odd = sum(1 for ch in sample if ch > "\x7f" and unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+        if controls / chars + odd / len(sample) >= MAX_BAD_SHARE:
+            return None
+    return enc
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reading it says why
+        return 0
+
+
+def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str) -> Iterator[str]:
+    """The lines of a stream of text in ``enc`` (as ``text.split("\\n")``), a block at a time."""
+    try:
+        with open_stream() as fh:
+            decoder = codecs.getincrementaldecoder(enc)()
+            rest = ""
+            while block := fh.read(_BLOCK_BYTES):
+                lines = (rest + decoder.decode(block)).split("\n")
+                rest = lines.pop()
+                yield from lines
+            yield rest + decoder.decode(b"", final=True)
+    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError) as e:  # changed since checked
+        hint = "check that the file exists and is readable"
+        raise LoadError(item, f"cannot read: {_one_line(str(e))}", hint) from None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -459,8 +534,8 @@ def _rows_json(data: str, item: str) -> Rows:
         )
 
 
-def _rows_jsonl(data: str, item: str) -> Rows:
-    for number, line in enumerate(data.split("\n"), 1):
+def _rows_jsonl(lines: Iterable[str], item: str) -> Rows:
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue  # a blank line is not a record
         where = f"{item}:{number}"
@@ -698,20 +773,32 @@ class _Loader:
 
     # -- one tabular export
     def table(self, item: str, data: bytes, suffix: str) -> Iterator[Document]:
+        def read() -> tuple[Rows, str, list[str]]:
+            if suffix == ".parquet":
+                return _rows_parquet(data, item), "parquet", []
+            text, enc, repairs = _decode(data, item)
+            if suffix in (".csv", ".tsv"):
+                return _rows_csv(text, item, "\t" if suffix == ".tsv" else ","), enc, repairs
+            if suffix == ".json":
+                return _rows_json(text, item), enc, repairs
+            return _rows_jsonl(text.split("\n"), item), enc, repairs
+
+        yield from self.records(item, read)
+
+    def jsonl_blocks(self, item: str, open_stream: Callable[[], BinaryIO]) -> Iterator[Document] | None:
+        """The records of a large JSONL file read a block at a time, or None
+        when it is not plain UTF-8 (then read whole, see :func:`_plain_utf8`)."""
+        enc = _plain_utf8(open_stream)
+        if enc is None:
+            return None
+        return self.records(item, lambda: (_rows_jsonl(_stream_lines(open_stream, enc, item), item), enc, []))
+
+    def records(self, item: str, read: Callable[[], tuple[Rows, str, list[str]]]) -> Iterator[Document]:
+        """The documents of one export: ``read()`` gives its rows, encoding and repairs."""
         seen = len(self.report)
         enc = ""
         try:
-            repairs: list[str] = []
-            if suffix == ".parquet":
-                rows, enc = _rows_parquet(data, item), "parquet"
-            else:
-                text, enc, repairs = _decode(data, item)
-                if suffix in (".csv", ".tsv"):
-                    rows = _rows_csv(text, item, "\t" if suffix == ".tsv" else ",")
-                elif suffix == ".json":
-                    rows = _rows_json(text, item)
-                else:
-                    rows = _rows_jsonl(text, item)
+            rows, enc, repairs = read()
             cols: _Columns | None = None
             for where, rec in rows:
                 if isinstance(rec, LoadError):
@@ -756,6 +843,11 @@ class _Loader:
         if not path.is_file():  # a broken link, a pipe or a device: never block reading it
             self.fail(LoadError(item, "not a regular file (a broken link?)", "remove it or fix the link"))
             return
+        if suffix == ".jsonl" and _size(path) > _STREAM_BYTES:
+            streamed = self.jsonl_blocks(item, lambda: path.open("rb"))
+            if streamed is not None:
+                yield from streamed
+                return
         try:
             data = path.read_bytes()
         except OSError as e:
@@ -785,6 +877,11 @@ class _Loader:
                 if suffix != ".txt" and suffix not in TABULAR:
                     self.note(member, "skipped", f"not a corpus file ({suffix or 'no extension'})")
                     continue
+                if suffix == ".jsonl" and info.file_size > _STREAM_BYTES:
+                    streamed = self.jsonl_blocks(member, lambda info=info: zf.open(info))
+                    if streamed is not None:
+                        yield from streamed
+                        continue
                 try:
                     data = zf.read(info)
                 except Exception as e:  # bad CRC, zlib/lzma errors, encryption, unsupported method

@@ -255,13 +255,15 @@ def _run_files(task: _Task, payload: tuple[list[tuple[str, str]], str, Any, int]
     The main process then neither parses nor sends any text."""
     files, where, opts, size = payload
     loader = _Loader(opts, where=where, defer=True)
-    pending = [p for file, item in files for p in loader.path(Path(file), item)]
+    pending = (p for file, item in files for p in loader.path(Path(file), item))
     # A record names its report row by position: the rows and the records
     # may be serialised apart (Dask does), which would part shared objects.
-    position = {id(row): i for i, row in enumerate(loader.report)}
+    position: dict[int, int] = {}
     chunks = []
-    for i in range(0, len(pending), size):
-        chunk = pending[i : i + size]
+    # Chunk by chunk, so that the text of one chunk is held at a time (a large
+    # JSONL file is read a block at a time, see newslib.corpus._STREAM_BYTES).
+    while chunk := list(islice(pending, size)):
+        position.update((id(row), i) for i, row in enumerate(loader.report[len(position) :], len(position)))
         records = [p._replace(raw="", row=position[id(p.row)]) for p in chunk]
         chunks.append((records, _run_chunk(task, [(p.raw, p.is_file) for p in chunk])))
     return loader.report, chunks

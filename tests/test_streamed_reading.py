@@ -1,0 +1,175 @@
+"""A large JSONL file (or zip member) is read a block at a time: exactly the
+documents, load report and errors of reading it whole, from the real articles,
+with blocks so small that they split lines and UTF-8 sequences."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import newslib
+from newslib import LoadError, corpus, engine
+
+REPO = Path(__file__).resolve().parents[1]
+TEXTS = [p.read_text(encoding="utf-8") for p in sorted((REPO / "data" / "raw").glob("*.txt"))]
+
+
+def _lines() -> list[str]:
+    """JSONL lines: the five articles, and what a real export goes wrong with."""
+    rows = [json.dumps({"id": f"a{i}", "text": t, "source": "seed"}, ensure_ascii=False) for i, t in enumerate(TEXTS)]
+    return [
+        rows[0],
+        rows[1] + "\r",  # a Windows line end
+        "",  # a blank line is no record
+        '{"id": "bad", "text": "unterminated',  # malformed JSON
+        rows[2],
+        "[1, 2]",  # not an object
+        json.dumps({"id": "a0", "text": TEXTS[3]}, ensure_ascii=False),  # a repeated id
+        json.dumps({"id": "none"}),  # no text field
+        rows[4],
+        json.dumps({"id": "c1", "text": "سطر فيه\u0085محرف تحكم"}, ensure_ascii=False),  # a C1 control
+    ]
+
+
+def _load(path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool, **options: Any) -> tuple[list, list, bool]:
+    """(documents, load report, whether a stream was read) with streaming on or off."""
+    used = []
+    real = corpus._stream_lines
+
+    def spy(*args: Any) -> Any:
+        used.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(corpus, "_stream_lines", spy)
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100 if streamed else 1 << 40)
+    monkeypatch.setattr(corpus, "_BLOCK_BYTES", 7)  # splits lines, and UTF-8 sequences (2 bytes per Arabic letter)
+    c = newslib.load_corpus(path, **options)
+    docs = [dataclasses.asdict(d) for d in c]
+    return docs, c.load_report.to_dict("records"), bool(used)
+
+
+def _same_either_way(path: Path, monkeypatch: pytest.MonkeyPatch, streams: bool) -> list[dict]:
+    docs, report, used = _load(path, monkeypatch, True, errors="skip")
+    assert used is streams
+    assert (docs, report) == _load(path, monkeypatch, False, errors="skip")[:2]
+    return report
+
+
+def test_a_large_jsonl_file_streams_and_loads_as_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(_lines()), encoding="utf-8")  # no line end after the last record
+    report = _same_either_way(path, monkeypatch, streams=True)
+    assert [r["status"] for r in report] == ["loaded", "loaded", "skipped", "loaded", "skipped", "recovered",
+                                             "skipped", "loaded", "loaded"]
+    assert report[2]["item"] == "export.jsonl:4" and "malformed JSON line" in report[2]["reason"]
+    assert report[4]["item"] == "export.jsonl:6" and {r["encoding"] for r in report} == {"utf-8"}
+
+    # the file is never read whole
+    def whole(self: Path) -> bytes:
+        raise AssertionError(f"{self} read whole")
+
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    assert _load(path, monkeypatch, True, errors="skip")[2]
+
+
+def test_the_first_error_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(_lines()), encoding="utf-8")
+    errors = []
+    for streamed in (True, False):
+        with pytest.raises(LoadError) as got:
+            _load(path, monkeypatch, streamed)
+        errors.append((str(got.value), got.value.cli_message()))
+    assert errors[0] == errors[1] and "export.jsonl:4" in errors[0][0]
+
+
+@pytest.mark.parametrize(("name", "encode", "streams"), [
+    ("bom", lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), True),  # UTF-8 with a byte-order mark
+    ("damaged", lambda t: t.encode("utf-8").replace("الإرهاب".encode(), b"\xd8", 2), False),  # a few bad bytes
+    ("cp1256", lambda t: t.encode("cp1256", errors="replace"), False),  # an Arabic Windows code page
+    ("utf16", lambda t: t.encode("utf-16"), False),
+    ("binary", lambda t: (t[:200] + "\x01" * 400 + t[200:]).encode("utf-8"), False),  # control characters
+])
+def test_other_encodings_and_damage_are_read_whole_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             name: str, encode: Any, streams: bool) -> None:
+    path = tmp_path / f"{name}.jsonl"
+    path.write_bytes(encode("\n".join(_lines())))
+    report = _same_either_way(path, monkeypatch, streams)
+    if name == "bom":
+        assert {r["encoding"] for r in report} == {"utf-8-sig"}
+    if name == "damaged":
+        assert any("invalid UTF-8" in r["reason"] for r in report)
+
+
+def test_a_large_jsonl_member_of_a_zip_streams(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "archive.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("b.jsonl", "\n".join(_lines()) + "\n")
+        zf.writestr("a.txt", TEXTS[0])
+    report = _same_either_way(path, monkeypatch, streams=True)
+    assert report[1]["item"] == "archive.zip!b.jsonl:1"
+
+
+def test_workers_read_large_jsonl_files_a_chunk_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    lines = _lines()
+    for n in range(6):
+        (folder / f"part-{n}.jsonl").write_text("\n".join(lines[n:] + lines[:n]) + "\n", encoding="utf-8")
+    whole = newslib.load_corpus(folder, errors="skip")
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100)  # forked workers see it too
+    monkeypatch.setattr(corpus, "_BLOCK_BYTES", 7)
+    got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
+    assert got.load_report.to_dict("records") == whole.load_report.to_dict("records")
+    assert got.stats == whole.stats()
+
+
+_PIECES = st.sampled_from(["سورية ", "abc ", "\n", "\r\n", "\u0085", "\x01", "\x00", "\t", "😀", "\ufeff", "é"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECES, max_size=60), bom=st.booleans(), bad=st.booleans(), block=st.integers(1, 9),
+       long=st.booleans())
+def test_plain_utf8_agrees_with_the_whole_file_decoder(pieces: list[str], bom: bool, bad: bool, block: int,
+                                                       long: bool) -> None:
+    # ``long``: the pieces start just before 8 KiB, where the first block (8 KiB) ends and small ones follow
+    head = "a" * 8180 if long else ""
+    data = (b"\xef\xbb\xbf" if bom else b"") + (head + "".join(pieces)).encode("utf-8") + (b"\xff" if bad else b"")
+    corpus._BLOCK_BYTES, saved = block, corpus._BLOCK_BYTES
+    try:
+        got = corpus._plain_utf8(lambda: io.BytesIO(data))
+        lines = list(corpus._stream_lines(lambda: io.BytesIO(data), got, "x")) if got else None
+    finally:
+        corpus._BLOCK_BYTES = saved
+    try:
+        text, enc, repairs = corpus._decode(data, "x")
+    except LoadError:
+        text = enc = None
+        repairs = []
+    if got is not None:  # streamed: exactly what whole reading gives, with no repair
+        assert (enc, repairs) == (got, []) and lines == text.split("\n")
+    elif text is not None and not repairs and enc in ("utf-8", "utf-8-sig"):
+        # read whole although plain: only for a NUL or ACK near the start (which whole reading inspects)
+        assert b"\x00" in data[:8192] or b"\x06" in data[:8192]
+
+
+def test_a_control_character_split_across_two_blocks_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 100 C1 controls (U+0085: bytes c2 85) in 10,000 characters are 1%: binary for _decode. The first
+    # block is 8 KiB (what _decode inspects for NUL), the next ones six bytes: the control at
+    # byte 8191 falls in two blocks, and still counts.
+    text = "\u0085" * 99 + "a" * 7993 + "\u0085" + "a" * 1907
+    data = text.encode("utf-8")
+    assert len(text) == 10_000 and data[8191:8193] == b"\xc2\x85"
+    with pytest.raises(LoadError, match="binary data"):
+        corpus._decode(data, "x")
+    monkeypatch.setattr(corpus, "_BLOCK_BYTES", 6)
+    assert corpus._plain_utf8(lambda: io.BytesIO(data)) is None
+    assert corpus._plain_utf8(lambda: io.BytesIO(data.replace(b"\xc2\x85", b"ab", 1))) == "utf-8"
