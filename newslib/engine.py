@@ -423,8 +423,12 @@ def _pool_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int,
     stop_surfaces(**dict(task.norm))
     _word_table()
     with ProcessPoolExecutor(max_workers=n_workers, initializer=_install, initargs=(task, job)) as pool:
-        yield from _fed(lambda c: pool.submit(_run_installed, c), chunks, 4 * n_workers,
-                        lambda context: context.bytes if isinstance(context, _Files) else 0)
+        try:
+            yield from _fed(lambda c: pool.submit(_run_installed, c), chunks, 4 * n_workers,
+                            lambda context: context.bytes if isinstance(context, _Files) else 0)
+        except BaseException:  # an error, or the caller stopped: tasks not started are dropped, not run
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _dask_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int, scheduler: Any,

@@ -467,3 +467,26 @@ def test_progress_bar_counts_the_tasks(engine_name: str, many_files: Path, corpu
         assert re.search(r"newslib \(local\): \d+ chunks \[", err), err
     engine.analyze(corpus, engine=engine_name, n_workers=2, chunk_size=2)
     assert capsys.readouterr().err == ""
+
+
+def _slow_job(task: Any, payload: tuple[int, str]) -> int:
+    """A task that takes a while and leaves a mark (for the test below)."""
+    import time
+
+    n, folder = payload
+    time.sleep(0.5)  # long enough that the caller's error comes while most tasks still wait
+    (Path(folder) / f"ran-{n}").touch()
+    return n
+
+
+def test_an_error_drops_the_tasks_not_started(tmp_path: Path) -> None:
+    chunks = (((n, str(tmp_path)), n) for n in range(40))
+    results = engine._pool_map(engine._Task(), chunks, 2, job=_slow_job)
+    try:
+        for _context, n in results:
+            raise RuntimeError(f"merge failed at {n}")
+    except RuntimeError:
+        results.close()  # as when the error leaves analyze() and its generators are dropped
+    # 8 tasks were handed out (window 4 x 2 workers); those not yet with a worker never ran
+    ran = len(list(tmp_path.glob("ran-*")))
+    assert 1 <= ran < 8, ran
