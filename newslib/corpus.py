@@ -9,10 +9,10 @@ Accepted inputs (see :func:`load_corpus`):
   export, with configurable columns;
 - a ``.zip`` of any of these, or a folder of exports and zips.
 
-A ``.jsonl`` file (or zip member) over 64 MB that is plain UTF-8 is read a
-block at a time (see :func:`_plain_utf8`): the same documents, report and
-errors as reading it whole, in memory for a block. Other files are read whole,
-one at a time.
+A ``.jsonl``, ``.csv`` or ``.tsv`` file (or zip member) over 64 MB that is
+plain UTF-8 is read a block at a time (see :func:`_plain_utf8`): the same
+documents, report and errors as reading it whole, in memory for a block.
+Other files are read whole, one at a time.
 
 Every input item (a ``.txt`` file, a row of an export, a line of a JSONL
 file) gets a row in ``Corpus.load_report``: ``loaded``, ``recovered`` (loaded
@@ -230,11 +230,12 @@ def _bad_share(text: str, utf8: bytes | None = None) -> float:
     return controls + odd / len(sample)
 
 
-# A .jsonl file (or zip member) larger than this is read a block at a time:
-# memory then holds a block and the records in flight, not the file. Other
-# formats are read whole, a file at a time (a JSON array or a CSV is parsed as
-# one text): shard big exports of those.
+# A .jsonl, .csv or .tsv file (or zip member) larger than this is read a block
+# at a time: memory then holds a block and the records in flight, not the file.
+# Other formats are read whole, a file at a time (a JSON array is parsed as one
+# text, Parquet as one table): shard big exports of those.
 _STREAM_BYTES = 64 << 20
+_STREAMED = (".jsonl", ".csv", ".tsv")
 _BLOCK_BYTES = 8 << 20
 
 
@@ -283,10 +284,18 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str) -> Iterator[str]:
-    """The lines of a stream of text in ``enc`` (as ``text.split("\\n")``), a block at a time."""
+def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_lines: bool = False) -> Iterator[str]:
+    """The lines of a stream of text in ``enc``, a block at a time: as
+    ``text.split("\\n")`` (JSONL), or with ``csv_lines`` as iterating
+    ``io.StringIO(text, newline="")`` gives them to ``csv`` (line ends kept,
+    ``\\r\\n``, ``\\n`` or ``\\r``)."""
     try:
         with open_stream() as fh:
+            if csv_lines:
+                with io.TextIOWrapper(fh, encoding=enc, newline="") as text:
+                    text._CHUNK_SIZE = _BLOCK_BYTES  # noqa: SLF001 (CPython reads 8 KiB at a time otherwise)
+                    yield from text
+                return
             decoder = codecs.getincrementaldecoder(enc)()
             rest = ""
             while block := fh.read(_BLOCK_BYTES):
@@ -453,9 +462,11 @@ class _Columns:
 Rows = Iterator[tuple[str, "dict | LoadError"]]
 
 
-def _rows_csv(data: str, item: str, delimiter: str) -> Rows:
+def _rows_csv(data: str | Iterable[str], item: str, delimiter: str) -> Rows:
+    """Rows of a CSV text, or of its lines (see :func:`_stream_lines`)."""
     csv.field_size_limit(sys.maxsize)
-    reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter, strict=True)
+    lines = io.StringIO(data, newline="") if isinstance(data, str) else data
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -785,13 +796,18 @@ class _Loader:
 
         yield from self.records(item, read)
 
-    def jsonl_blocks(self, item: str, open_stream: Callable[[], BinaryIO]) -> Iterator[Document] | None:
-        """The records of a large JSONL file read a block at a time, or None
-        when it is not plain UTF-8 (then read whole, see :func:`_plain_utf8`)."""
+    def blocks(self, item: str, open_stream: Callable[[], BinaryIO], suffix: str) -> Iterator[Document] | None:
+        """The records of a large JSONL, CSV or TSV file read a block at a time,
+        or None when it is not plain UTF-8 (then read whole, see :func:`_plain_utf8`)."""
         enc = _plain_utf8(open_stream)
         if enc is None:
             return None
-        return self.records(item, lambda: (_rows_jsonl(_stream_lines(open_stream, enc, item), item), enc, []))
+        if suffix == ".jsonl":
+            rows = _rows_jsonl(_stream_lines(open_stream, enc, item), item)
+        else:
+            rows = _rows_csv(_stream_lines(open_stream, enc, item, csv_lines=True), item,
+                             "\t" if suffix == ".tsv" else ",")
+        return self.records(item, lambda: (rows, enc, []))
 
     def records(self, item: str, read: Callable[[], tuple[Rows, str, list[str]]]) -> Iterator[Document]:
         """The documents of one export: ``read()`` gives its rows, encoding and repairs."""
@@ -843,8 +859,8 @@ class _Loader:
         if not path.is_file():  # a broken link, a pipe or a device: never block reading it
             self.fail(LoadError(item, "not a regular file (a broken link?)", "remove it or fix the link"))
             return
-        if suffix == ".jsonl" and _size(path) > _STREAM_BYTES:
-            streamed = self.jsonl_blocks(item, lambda: path.open("rb"))
+        if suffix in _STREAMED and _size(path) > _STREAM_BYTES:
+            streamed = self.blocks(item, lambda: path.open("rb"), suffix)
             if streamed is not None:
                 yield from streamed
                 return
@@ -877,8 +893,8 @@ class _Loader:
                 if suffix != ".txt" and suffix not in TABULAR:
                     self.note(member, "skipped", f"not a corpus file ({suffix or 'no extension'})")
                     continue
-                if suffix == ".jsonl" and info.file_size > _STREAM_BYTES:
-                    streamed = self.jsonl_blocks(member, lambda info=info: zf.open(info))
+                if suffix in _STREAMED and info.file_size > _STREAM_BYTES:
+                    streamed = self.blocks(member, lambda info=info: zf.open(info), suffix)
                     if streamed is not None:
                         yield from streamed
                         continue

@@ -261,7 +261,7 @@ def _run_files(task: _Task, payload: tuple[list[tuple[str, str]], str, Any, int]
     position: dict[int, int] = {}
     chunks = []
     # Chunk by chunk, so that the text of one chunk is held at a time (a large
-    # JSONL file is read a block at a time, see newslib.corpus._STREAM_BYTES).
+    # JSONL or CSV file is read a block at a time, see newslib.corpus._STREAM_BYTES).
     while chunk := list(islice(pending, size)):
         position.update((id(row), i) for i, row in enumerate(loader.report[len(position) :], len(position)))
         records = [p._replace(raw="", row=position[id(p.row)]) for p in chunk]

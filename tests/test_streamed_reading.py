@@ -1,9 +1,10 @@
-"""A large JSONL file (or zip member) is read a block at a time: exactly the
+"""A large JSONL, CSV or TSV file (or zip member) is read a block at a time: exactly the
 documents, load report and errors of reading it whole, from the real articles,
 with blocks so small that they split lines and UTF-8 sequences."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import io
 import json
@@ -44,9 +45,9 @@ def _load(path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool, **options
     used = []
     real = corpus._stream_lines
 
-    def spy(*args: Any) -> Any:
+    def spy(*args: Any, **kwargs: Any) -> Any:
         used.append(args[-1])
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(corpus, "_stream_lines", spy)
     monkeypatch.setattr(corpus, "_STREAM_BYTES", 100 if streamed else 1 << 40)
@@ -116,6 +117,44 @@ def test_a_large_jsonl_member_of_a_zip_streams(tmp_path: Path, monkeypatch: pyte
         zf.writestr("a.txt", TEXTS[0])
     report = _same_either_way(path, monkeypatch, streams=True)
     assert report[1]["item"] == "archive.zip!b.jsonl:1"
+
+
+def _csv(delimiter: str = ",") -> str:
+    """A CSV export of the articles (quoted fields with line breaks), and what goes wrong with CSV."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)  # \r\n line ends, as Excel and most exports
+    writer.writerow(["id", "text", "source"])
+    for i, text in enumerate(TEXTS[:3]):
+        writer.writerow([f"a{i}", text, "seed"])
+    rows = [
+        "\r\n",  # a blank line is no record
+        delimiter.join(["short", "one field too few"]) + "\r\n",
+        delimiter.join(["a3", "سطر ينتهي بمحرف عودة وحده", "old mac"]) + "\r",  # a lone \r line end
+        delimiter.join(["a0", "معرف مكرر", "seed"]) + "\n",  # a repeated id, a \n line end
+    ]
+    out.write("".join(rows))
+    writer.writerow(["a4", TEXTS[4], "seed"])
+    writer.writerow(["a5", TEXTS[1].replace("\n", "\r\n"), "seed"])  # Windows line breaks inside a quoted field
+    out.write(delimiter.join(["bad", '"a quoted field that is never closed', "x"]) + "\r\n")
+    writer.writerow(["lost", TEXTS[0][:50], "seed"])  # after the broken quote: never read, either way
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("name", "delimiter"), [("export.csv", ","), ("export.tsv", "\t")])
+def test_a_large_csv_or_tsv_file_streams_and_loads_as_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  name: str, delimiter: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(_csv(delimiter).encode("utf-8"))
+    report = _same_either_way(path, monkeypatch, streams=True)
+    assert [r["status"] for r in report] == ["loaded"] * 3 + ["skipped", "loaded", "recovered"] + ["loaded"] * 2 + [
+        "skipped"]
+    assert "fields where the header has 3" in report[3]["reason"]
+    assert "malformed CSV" in report[-1]["reason"] and "was not read" in report[-1]["reason"]
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(path, name)
+    path.unlink()
+    report = _same_either_way(tmp_path / "archive.zip", monkeypatch, streams=True)
+    assert report[0]["item"] == f"archive.zip!{name}:2"
 
 
 def test_workers_read_large_jsonl_files_a_chunk_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
