@@ -236,6 +236,7 @@ def _bad_share(text: str, utf8: bytes | None = None) -> float:
 # text, Parquet as one table): shard big exports of those.
 _STREAM_BYTES = 64 << 20
 _STREAMED = (".jsonl", ".csv", ".tsv")
+_DELIMITER = {".csv": ",", ".tsv": "\t"}
 _BLOCK_BYTES = 8 << 20
 
 
@@ -788,8 +789,8 @@ class _Loader:
             if suffix == ".parquet":
                 return _rows_parquet(data, item), "parquet", []
             text, enc, repairs = _decode(data, item)
-            if suffix in (".csv", ".tsv"):
-                return _rows_csv(text, item, "\t" if suffix == ".tsv" else ","), enc, repairs
+            if suffix in _DELIMITER:
+                return _rows_csv(text, item, _DELIMITER[suffix]), enc, repairs
             if suffix == ".json":
                 return _rows_json(text, item), enc, repairs
             return _rows_jsonl(text.split("\n"), item), enc, repairs
@@ -805,8 +806,7 @@ class _Loader:
         if suffix == ".jsonl":
             rows = _rows_jsonl(_stream_lines(open_stream, enc, item), item)
         else:
-            rows = _rows_csv(_stream_lines(open_stream, enc, item, csv_lines=True), item,
-                             "\t" if suffix == ".tsv" else ",")
+            rows = _rows_csv(_stream_lines(open_stream, enc, item, csv_lines=True), item, _DELIMITER[suffix])
         return self.records(item, lambda: (rows, enc, []))
 
     def records(self, item: str, read: Callable[[], tuple[Rows, str, list[str]]]) -> Iterator[Document]:
