@@ -220,14 +220,21 @@ def _bad_share(text: str, utf8: bytes | None = None) -> float:
     """
     if not text:
         return 0.0
-    if utf8 is not None:
-        n = len(utf8) - len(utf8.translate(None, _C0_BYTES)) + len(_C1_UTF8.findall(utf8))
-    else:
-        n = len(_CONTROL.findall(text))
-    controls = n / len(text)
-    sample = text[:20000]
-    odd = sum(1 for ch in sample if ch > "\x7f" and unicodedata.category(ch) in ("Cn", "Co", "Cs"))
-    return controls + odd / len(sample)
+    n = _utf8_controls(utf8) if utf8 is not None else len(_CONTROL.findall(text))
+    return n / len(text) + _odd_share(text[:_ODD_SAMPLE])
+
+
+_ODD_SAMPLE = 20000  # characters of a text checked for unassigned, private-use and surrogate code points
+
+
+def _utf8_controls(utf8: bytes) -> int:
+    """How many ``_CONTROL`` characters UTF-8 bytes hold (counted in the bytes)."""
+    return len(utf8) - len(utf8.translate(None, _C0_BYTES)) + len(_C1_UTF8.findall(utf8))
+
+
+def _odd_share(sample: str) -> float:
+    """Share of unassigned, private-use or surrogate code points in ``sample``."""
+    return sum(1 for ch in sample if ch > "\x7f" and unicodedata.category(ch) in ("Cn", "Co", "Cs")) / len(sample)
 
 
 # A .jsonl, .csv or .tsv file (or zip member) larger than this is read a block
@@ -263,18 +270,16 @@ def _plain_utf8(open_stream: Callable[[], BinaryIO]) -> str | None:
             while block:
                 text = decoder.decode(block)
                 chars += len(text)
-                sample += text[: 20000 - len(sample)]
+                sample += text[: _ODD_SAMPLE - len(sample)]
                 # as _bad_share counts them in UTF-8 bytes (a C1 pair may straddle two blocks)
-                controls += len(block) - len(block.translate(None, _C0_BYTES)) + len(_C1_UTF8.findall(last + block))
+                controls += _utf8_controls(last + block)
                 last = block[-1:] if block.endswith(b"\xc2") else b""
                 block = fh.read(_BLOCK_BYTES)
             chars += len(decoder.decode(b"", final=True))
     except (OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, ValueError):
         return None
-    if enc == "utf-8" and chars:  # _decode checks BOM-less UTF-8 for binary data
-        odd = sum(1 for ch in sample if ch > "\x7f" and unicodedata.category(ch) in ("Cn", "Co", "Cs"))
-        if controls / chars + odd / len(sample) >= MAX_BAD_SHARE:
-            return None
+    if enc == "utf-8" and chars and controls / chars + _odd_share(sample) >= MAX_BAD_SHARE:
+        return None  # _decode refuses BOM-less UTF-8 with this share as binary data
     return enc
 
 
