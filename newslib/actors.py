@@ -109,6 +109,7 @@ class Lexicon:
         self._names: dict[tuple[str, ...], tuple[str, str, str]] = {}
         self._tries: dict[bool, tuple[dict, dict, set]] = {}
         self._tails: frozenset[str] | None = None  # every suffix a name's first word can be
+        self._ends: tuple[frozenset[str], tuple[str, ...]] | None = None  # see _tail_ends
         self._misses: set[str] = set()  # surfaces that start no name of any class, metonyms included
         self._word_cache: dict[str, tuple[str, ...]] = {}  # surface -> keys, once per type
         entries = list(entries)
@@ -213,15 +214,32 @@ class Lexicon:
 
         The test of ``_candidates`` (no suffix of the normalised word is a
         first-word key), for many words at once: the words are normalised in
-        one batch (and cached, as ``_whole`` would), which is most of the cost
-        of meeting a word type for the first time.
+        one batch, which is most of the cost of meeting a word type for the
+        first time, and the few that pass keep their normalised form (as
+        ``_whole`` would).
         """
         if not surfaces:
             return
         wholes = _normalize_many(surfaces, self.options)
-        self._word_cache.update(zip([(s,) for s in surfaces], wholes, strict=True))
         tails = self._first_tails()
-        self._misses.update(s for s, w in zip(surfaces, wholes, strict=True) if not _may_start_name(w, tails))
+        ends, short = self._tail_ends()
+        cache, misses = self._word_cache, self._misses
+        for surface, whole in zip(surfaces, wholes, strict=True):
+            # A name's first word ends the word, so its last three letters (or
+            # a short tail) come first: one look-up rejects most words.
+            if (whole[-3:] in ends or whole.endswith(short)) and _may_start_name(whole, tails):
+                cache[(surface,)] = whole  # asked again by _candidates
+            else:
+                misses.add(surface)
+
+    def _tail_ends(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The last three letters of every tail of three or more (see
+        ``_first_tails``), and the shorter tails, for ``_learn``'s first test."""
+        if self._ends is None:
+            tails = self._first_tails()
+            self._ends = (frozenset(t[-3:] for t in tails if len(t) >= 3),
+                          tuple(sorted(t for t in tails if 0 < len(t) < 3)))
+        return self._ends
 
     def _trie(self, metonyms: bool) -> tuple[dict, dict, set]:
         """(trie of name keys, first-word candidates per surface, surfaces that

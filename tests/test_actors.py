@@ -639,6 +639,29 @@ def test_notebook_03_runs_and_exports_the_library_tables(tmp_path, mentions, cor
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in source.cells if c.cell_type == "code")
 
 
+def test_the_batch_test_of_new_words_is_the_one_word_test(corpus) -> None:
+    """``_learn`` first looks at a word's last letters; it must reject exactly
+    the words ``_may_start_name`` rejects, short tails («دي», «تل») included."""
+    from newslib.actors import _may_start_name
+    from newslib.text import _normalize
+    from newslib.tokens import TOKEN_PATTERN
+
+    lexicon = load_lexicon(REPO / "data" / "actors.yml")
+    tails = lexicon._first_tails()
+    assert any(len(t) < 3 for t in tails if t), "the lexicon has short tails to test"
+    words = {w for d in corpus for w in TOKEN_PATTERN.findall(d.text)}
+    # every tail after 0 to 8 letters (names start at most 6 letters in), and cut short
+    for tail in sorted(tails):
+        for k in range(9):
+            words |= {"وبال"[: k % 5] + "س" * (k // 5) + tail, tail[1:], tail[:-1] + "ة"}
+    words.discard("")
+    words = sorted(words)
+    lexicon._learn(words)
+    expected = {w for w in words if not _may_start_name(_normalize(w, lexicon.options), tails)}
+    assert lexicon._misses == expected
+    assert 0 < len(set(words) - expected) < len(words)
+
+
 def test_words_learned_in_a_batch_are_words_no_name_can_start(corpus) -> None:
     from newslib.actors import _candidates
     from newslib.tokens import TOKEN_PATTERN
