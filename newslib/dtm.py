@@ -44,7 +44,9 @@ def stop_surfaces(**options: bool) -> frozenset[str]:
     """Surface spellings that are certainly stopwords, dropped before counting.
 
     Only an optimisation: every spelling here has a stopword key, so dropping
-    it early changes no result, only the work ``CountVectorizer`` does.
+    its column early changes no column of a term matrix. Its count is still
+    kept for the vocabulary (see ``_surface_counts``), whose rules read the
+    counts of every word: «إليهم» tells that «اليهم» is one word, not ال + «يهم».
     """
     opts = _options(options)
     return _stop_surfaces(opts)
@@ -114,13 +116,14 @@ def count_surfaces(
         return X.tocsr(), cv.get_feature_names_out().tolist()
     if counter != "arrow":
         raise ValueError("counter must be 'arrow' or 'sklearn'")
-    X, names = _surface_counts(texts if isinstance(texts, list) else list(texts), drop)
+    X, names, _ = _surface_counts(texts if isinstance(texts, list) else list(texts), drop)
     return X, names.to_pylist()
 
 
-def _surface_counts(texts: list[str], drop: frozenset[str]) -> tuple[sp.csr_matrix, Any]:
+def _surface_counts(texts: list[str], drop: frozenset[str]) -> tuple[sp.csr_matrix, Any, dict[str, int]]:
     """``count_surfaces``'s Arrow path, its columns kept as an Arrow ``large_string``
-    array (what a streamed pass merges; see :mod:`newslib.engine`)."""
+    array (what a streamed pass merges; see :mod:`newslib.engine`), and the
+    total of each surface of ``drop`` met (for the vocabulary)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -129,9 +132,13 @@ def _surface_counts(texts: list[str], drop: frozenset[str]) -> tuple[sp.csr_matr
     dictionary = encoded.dictionary
     cols = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    dropped: dict[str, int] = {}
     if drop and len(dictionary):  # once per surface type, not per token, and in C++
         keep = ~pc.is_in(dictionary, value_set=_arrow_set(drop)).to_numpy(zero_copy_only=False)
         if not keep.all():
+            gone = np.flatnonzero(~keep)
+            totals = np.bincount(cols, minlength=len(dictionary))[gone]
+            dropped = dict(zip(dictionary.take(pa.array(gone)).to_pylist(), totals.tolist(), strict=True))
             column = np.cumsum(keep) - 1
             sel = keep[cols]
             rows, cols = rows[sel], column[cols[sel]]
@@ -140,7 +147,7 @@ def _surface_counts(texts: list[str], drop: frozenset[str]) -> tuple[sp.csr_matr
         (np.ones(len(cols), dtype=COUNT_DTYPE), (rows, cols)), shape=(len(lengths), len(dictionary))
     )
     X.sum_duplicates()  # coo -> csr already sums; this sorts indices too
-    return X, dictionary.cast(pa.large_string())
+    return X, dictionary.cast(pa.large_string()), dropped
 
 
 @dataclass
@@ -353,11 +360,11 @@ def document_term_matrix(
         texts = list(corpus)
         doc_ids = [str(i) for i in range(len(texts))]
     norm = {k: v for k, v in vocabulary_options.items() if k not in ("stem", "min_len", "numbers")}
-    Xs, surfaces = count_surfaces(texts, **norm)
-    if vocabulary is None:
-        counts = Counter(
-            dict(zip(surfaces, np.asarray(Xs.sum(axis=0)).ravel().tolist(), strict=True))
-        )
+    Xs, names, dropped = _surface_counts(texts, _stop_surfaces(_options(norm)))
+    surfaces = names.to_pylist()
+    if vocabulary is None:  # every surface counts, the dropped stopwords too (see stop_surfaces)
+        counts = Counter(dict(zip(surfaces, np.asarray(Xs.sum(axis=0)).ravel().tolist(), strict=True)))
+        counts.update(dropped)
         vocabulary = Vocabulary(counts, **vocabulary_options)
     return keyed_matrix(Xs, surfaces, doc_ids, vocabulary, min_count)
 

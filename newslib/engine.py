@@ -71,7 +71,7 @@ import scipy.sparse as sp
 
 from ._gc import gc_paused
 from .corpus import (
-    _ARABIC,
+    _ARABIC_LETTER,
     NOT_CHROME,
     REPORT_COLUMNS,
     TABULAR,
@@ -157,6 +157,7 @@ class _Part:
     surfaces: Any = None  # the columns of X (an Arrow large_string array)
     all_surfaces: Any = None  # every surface of the chunk (stats; Arrow) ...
     all_counts: np.ndarray | None = None  # ... and its count
+    dropped: dict[str, int] = field(default_factory=dict)  # terms: the sure stopwords' totals (not in X)
     paragraphs: int = 0
     sentences: int = 0
     chrome: int = 0
@@ -166,8 +167,9 @@ class _Part:
     statuses: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # raw records: skip, repairs, notes
 
 
-def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_matrix, Any]:
-    """Surface counts of a chunk and its surfaces as an Arrow array (see ``count_surfaces``)."""
+def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_matrix, Any, dict[str, int]]:
+    """Surface counts of a chunk, its surfaces as an Arrow array, and the
+    totals of the sure stopwords dropped (see ``count_surfaces``)."""
     return _surface_counts(texts, stop_surfaces(**norm) if drop else frozenset())
 
 
@@ -196,22 +198,25 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
         docs = [_Doc(i, t) for i, t in zip(part.doc_ids, texts, strict=True)]
         part.mentions = find_mentions(docs, task.lexicon, task.metonyms, types=task.types)
     if task.stats:
-        part.arabic = any(_ARABIC.search(t) for t in texts)
+        part.arabic = any(_ARABIC_LETTER.search(t) for t in texts)
         for text in texts:
             units = sentences(text)
             part.sentences += len(units)
             part.paragraphs += len({u.paragraph for u in units})
-        X, names = _count(texts, False, norm)
+        X, names, _ = _count(texts, False, norm)
         part.all_surfaces = names
         part.all_counts = np.asarray(X.sum(axis=0)).ravel()
-        arabic_words = [i for i, w in enumerate(names.to_pylist()) if _ARABIC.search(w)]
+        arabic_words = [i for i, w in enumerate(names.to_pylist()) if _ARABIC_LETTER.search(w)]
         part.arabic_tokens = int(part.all_counts[arabic_words].sum())
         if task.terms:
             # Same columns count_surfaces keeps when it drops sure stopwords itself.
             keep = ~pc.is_in(names, value_set=_arrow_set(stop_surfaces(**norm))).to_numpy(zero_copy_only=False)
             part.X, part.surfaces = X[:, np.flatnonzero(keep)].tocsr(), names.filter(pa.array(keep))
+            gone = np.flatnonzero(~keep)
+            part.dropped = dict(zip(names.take(pa.array(gone)).to_pylist(), part.all_counts[gone].tolist(),
+                                    strict=True))
     elif task.terms:
-        part.X, part.surfaces = _count(texts, True, norm)
+        part.X, part.surfaces, part.dropped = _count(texts, True, norm)
     return part
 
 
@@ -696,6 +701,7 @@ def analyze(
     n_par = n_sent = chrome = arabic_tokens = 0
     arabic = False
     mentions: list[pd.DataFrame] = []
+    dropped: Counter = Counter()
     for pending, part in _parts(_map_chunks(task, chunks, engine, n_workers, scheduler, progress, total, job),
                                 report):
         if pending is not None:
@@ -705,6 +711,7 @@ def analyze(
             mentions.append(part.mentions)
         if terms:
             stack.add_matrix(part.X, part.surfaces)
+            dropped.update(part.dropped)
         if stats:
             totals.add(part.all_surfaces, part.all_counts)
             n_par += part.paragraphs
@@ -717,8 +724,10 @@ def analyze(
     if lexicon is not None:
         out.mentions = _concat_mentions(mentions, lexicon, metonyms, types)
     if terms:
-        # As document_term_matrix: the vocabulary comes from the counted surfaces.
-        vocab = Vocabulary(stack.counts(), **vopts)
+        # As document_term_matrix: the counted surfaces, then the dropped stopwords (see stop_surfaces).
+        counts = stack.counts()
+        counts.update(dropped)
+        vocab = Vocabulary(counts, **vopts)
         # The "processes" engine has the cores to itself: the blocks are keyed on all of them.
         threads = cores if engine == "processes" else 1
         out.terms = stack.term_matrix(doc_ids, vocab, min_count, threads)
@@ -775,11 +784,14 @@ def _stats(vocab: Vocabulary, report: list[dict[str, str]], warnings: list[str],
     """The dict of :meth:`newslib.Corpus.stats` from merged parts (same keys, same order)."""
     frame = pd.DataFrame(report, columns=REPORT_COLUMNS)
     status = frame["status"].value_counts().to_dict()
+    tokens = sum(vocab.surface_counts.values())
+    if documents and not tokens:  # as Corpus.stats
+        warnings = [*warnings, f"no word tokens in the {documents} document(s): only punctuation or symbols"]
     return {
         "documents": documents,
         "paragraphs": paragraphs,
         "sentences": sentences,
-        "tokens": sum(vocab.surface_counts.values()),
+        "tokens": tokens,
         "arabic_tokens": arabic_tokens,
         "types": len(vocab.key_counts(content_only=False)),
         "content_types": len(vocab.key_counts()),

@@ -207,6 +207,16 @@ def test_chunk_without_words(corpus: newslib.Corpus) -> None:
     assert engine.corpus_stats(small, chunk_size=1) == small.stats()
 
 
+@pytest.mark.parametrize("texts", [["؟ ... !", "«»"], ["عام ٢٠١٥ و٢٠١٦", "في ٣ أيام", "2015 ١٤٣٦"]])
+def test_stats_count_what_the_corpus_counts(texts: list[str]) -> None:
+    """Digits in Arabic script are no Arabic letters (no Arabic token); a corpus
+    of punctuation has no word token, and says so, as ``Corpus.stats`` does."""
+    small = newslib.Corpus([newslib.Document(doc_id=str(i), title="", text=t, raw_text=t) for i, t in enumerate(texts)])
+    for chunk_size in (1, 10):
+        assert engine.corpus_stats(small, chunk_size=chunk_size) == small.stats()
+    assert small.stats()["arabic_tokens"] == (0 if "؟" in texts[0] else 4)
+
+
 def test_unknown_engine_is_refused(repo: Path) -> None:
     with pytest.raises(ValueError, match="engine must be one of"):
         engine.term_matrix(repo / "data", engine="spark")
@@ -265,7 +275,7 @@ def test_surface_batches_number_and_count_like_one_dictionary(corpus: newslib.Co
     totals: dict[str, int] = {}
     expected_blocks = []
     for i in range(0, len(texts), 2):
-        X, names = _surface_counts(texts[i : i + 2], frozenset())
+        X, names, _ = _surface_counts(texts[i : i + 2], frozenset())
         stack.add_matrix(X, names)
         words = names.to_pylist()
         columns = np.array([index.setdefault(w, len(index)) for w in words], dtype=np.int64)
@@ -490,3 +500,24 @@ def test_an_error_drops_the_tasks_not_started(tmp_path: Path) -> None:
     # 8 tasks were handed out (window 4 x 2 workers); those not yet with a worker never ran
     ran = len(list(tmp_path.glob("ran-*")))
     assert 1 <= ran < 8, ran
+
+
+def test_a_term_matrix_keys_words_as_the_corpus_vocabulary_does(bench_dir: Path) -> None:
+    """Sure stopwords lose their columns before counting, not their counts: the
+    vocabulary's rules read every word. One day of SaudiNewsNet has «إليهم»,
+    which tells that «اليهم» is that word without hamza (a stopword), not
+    ال + «يهم» (a content word); every way of building the matrix agrees."""
+    path = bench_dir / "saudinewsnet-dev" / "2015-07-23.zip"
+    corpus = newslib.load_corpus(path)
+    ref = document_term_matrix(corpus, vocabulary=corpus.vocabulary)
+    assert corpus.vocabulary.surface_counts["إليهم"] > 0 and corpus.vocabulary.is_stop(corpus.vocabulary.key("اليهم"))
+    own = document_term_matrix(corpus)  # its vocabulary from its own counts
+    both = engine.analyze(path, chunk_size=200)
+    assert both.stats == corpus.stats()
+    for got in (own, engine.term_matrix(path, chunk_size=200), both.terms,
+                engine.term_matrix(path, engine="processes", n_workers=2, chunk_size=200)):
+        assert_same_terms(got, own)
+        assert got.vocabulary.surface_counts == corpus.vocabulary.surface_counts  # in another order
+        assert got.vocabulary.is_stop(got.vocabulary.key("اليهم"))
+        assert got.keys == ref.keys and (got.matrix != ref.matrix).nnz == 0
+        assert got.terms[["count", "docs"]].equals(ref.terms[["count", "docs"]])
