@@ -52,6 +52,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import normalize
 
 from ._gc import gc_paused
+from .dtm import TermMatrix
 
 __all__ = [
     "METHODS",
@@ -133,11 +134,17 @@ def unit_features(
 ) -> UnitFeatures:
     """Analyse the units of ``corpus`` and build their count and TF-IDF matrices.
 
+    ``corpus`` may also be a :class:`newslib.dtm.TermMatrix` (such as
+    :func:`newslib.engine.term_matrix` streams from a corpus too large to
+    load) for ``unit="document"``: see :func:`_document_features`.
+
     >>> from newslib import load_corpus
     >>> f = unit_features(load_corpus("data"), "paragraph")
     >>> f.counts.shape[0] == int((~f.units["short"]).sum())
     True
     """
+    if isinstance(corpus, TermMatrix):
+        return _document_features(corpus, unit, min_tokens, min_df, max_df)
     units = corpus.units(unit).reset_index(drop=True)
     vocab = corpus.vocabulary
     analysed = [vocab.analyzer(t) for t in units["text"]]
@@ -158,6 +165,49 @@ def unit_features(
     tfidf = TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts).tocsr()
     opts = {"min_tokens": min_tokens, "min_df": min_df, "max_df": max_df}
     return UnitFeatures(units, counts, tfidf, keys, [vocab.display(k) for k in keys], unit, opts)
+
+
+def _document_features(terms: TermMatrix, unit: str, min_tokens: int, min_df: int | float,
+                       max_df: int | float) -> UnitFeatures:
+    """:func:`unit_features` of the documents of a term matrix, without their text.
+
+    The same matrices, keys and short units as from the loaded corpus: a
+    document's content words are its row of the matrix (built with the
+    default ``min_count=1``, all of them), and the ``min_df``/``max_df``
+    bounds and alphabetical key order are ``CountVectorizer``'s. Memory grows
+    with the matrix's non-zero cells, not with the text. The units carry no
+    text (``text`` is empty, ``start`` and ``end`` are 0): see
+    :meth:`TopicResult.with_texts` for the representatives'.
+    """
+    if unit != "document":
+        raise ValueError(f"a term matrix has documents as its units, not {unit}s; use unit='document'")
+    X = terms.matrix.tocsr()
+    n_tokens = np.asarray(X.sum(axis=1)).ravel().astype(np.int64)
+    units = pd.DataFrame({"doc_id": terms.doc_ids, "unit": 0, "paragraph": 0, "start": 0, "end": 0, "text": ""})
+    units["n_tokens"] = n_tokens
+    units["short"] = n_tokens < min_tokens
+    kept = X[np.flatnonzero(~units["short"].to_numpy())]
+    if not kept.shape[0]:
+        raise ValueError(f"no {unit} has {min_tokens} or more content words; lower min_tokens")
+    # CountVectorizer's pruning (sklearn's _limit_features): a proportion is of the kept units.
+    n_kept = kept.shape[0]
+    low = min_df if isinstance(min_df, (int, np.integer)) else min_df * n_kept
+    high = max_df if isinstance(max_df, (int, np.integer)) else max_df * n_kept
+    df = np.bincount(kept.indices, minlength=kept.shape[1])
+    keys = np.asarray(terms.keys, dtype=object)
+    columns = np.flatnonzero((df > 0) & (df >= low) & (df <= high))
+    if not len(columns):
+        raise ValueError(
+            f"{n_kept} {unit}s leave no key between min_df={min_df} and max_df={max_df}; "
+            "loosen them or use a smaller unit"
+        )
+    columns = columns[sorted(range(len(columns)), key=keys[columns].__getitem__)]  # keys in str order
+    counts = kept[:, columns].astype(np.float64).tocsr()
+    counts.sort_indices()
+    tfidf = TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts).tocsr()
+    names = keys[columns].tolist()
+    opts = {"min_tokens": min_tokens, "min_df": min_df, "max_df": max_df}
+    return UnitFeatures(units, counts, tfidf, names, [terms.vocabulary.display(k) for k in names], unit, opts)
 
 
 # ---------------------------------------------------------------- models
@@ -305,6 +355,34 @@ class TopicResult:
             representatives=self.representatives.assign(label=self.representatives["topic"].map(new)),
         )
 
+    def with_texts(self, documents: Iterable[Any]) -> TopicResult:
+        """A copy whose representatives have their text, taken from
+        ``documents`` (such as ``newslib.iter_documents(path)``), for topics
+        of a term matrix, which holds no text (see :func:`unit_features`).
+        Reading stops once every representative is found.
+
+        >>> from newslib import engine, iter_documents
+        >>> r = cluster_topics(engine.term_matrix("data"), k=2, unit="document", min_df=1, max_df=1.0)
+        >>> r.representatives["text"].tolist()
+        ['', '', '', '']
+        >>> [t[:5] for t in r.with_texts(iter_documents("data")).representatives["text"]]
+        ['“الأم', 'منظمة', 'مؤتمر', 'لافرو']
+        """
+        if self.params["unit"] != "document":
+            raise ValueError(f"representatives are {self.params['unit']}s, not documents: they have their text")
+        wanted = set(self.representatives["doc_id"])
+        texts: dict[str, str] = {}
+        for doc in documents:
+            if doc.doc_id in wanted:
+                texts[doc.doc_id] = doc.text
+                if len(texts) == len(wanted):
+                    break
+        missing = sorted(wanted - set(texts))
+        if missing:
+            raise KeyError(f"{len(missing)} representative document(s) not in the documents given: {missing[:5]}")
+        reps = self.representatives
+        return replace(self, representatives=reps.assign(text=reps["doc_id"].map(texts)))
+
     def prevalence(self, by: str = "doc_id") -> pd.DataFrame:
         """Share of each document's content words per topic (rows sum to 1).
 
@@ -362,7 +440,8 @@ def cluster_topics(
 
     Parameters
     ----------
-    corpus : a :class:`newslib.Corpus`.
+    corpus : a :class:`newslib.Corpus`, or for ``unit="document"`` a
+        :class:`newslib.dtm.TermMatrix` (see :func:`unit_features`).
     k : number of topics (see :func:`choose_k` for evidence).
     unit : ``"paragraph"``, ``"sentence"`` or ``"document"``.
     method : one of :data:`METHODS` (module docstring).

@@ -214,3 +214,55 @@ def test_alwatan_sections_nmi(bench_dir, repo):
     assert len(sub) == 340
     r = cluster_topics(sub, k=5, unit="document", method=bench.DOCUMENT_METHOD, seed=0)
     assert normalized_mutual_info_score(labels, r.assignments["topic"]) >= 0.5
+
+
+@pytest.fixture(scope="module")
+def one_day(bench_dir):
+    """One day of SaudiNewsNet (1,318 articles), loaded, and its streamed term matrix."""
+    from newslib import engine, load_corpus
+
+    path = bench_dir / "saudinewsnet-dev" / "2015-07-23.zip"
+    return path, load_corpus(path), engine.term_matrix(path, chunk_size=300)
+
+
+@pytest.mark.parametrize("bounds", [{}, {"min_df": 5, "max_df": 0.2},
+                                    {"min_df": 0.01, "max_df": 400, "min_tokens": 40}])
+def test_document_features_of_a_term_matrix_are_those_of_the_corpus(one_day, bounds):
+    """Topics of a corpus too large to load come from the streamed term matrix:
+    the same units, keys, counts and TF-IDF as from the loaded texts, so the
+    same topics; only the units' text is missing."""
+    path, corpus, terms = one_day
+    ref = unit_features(corpus, "document", **bounds)
+    got = unit_features(terms, "document", **bounds)
+    assert got.keys == ref.keys and got.display == ref.display
+    assert got.units["doc_id"].tolist() == ref.units["doc_id"].tolist()
+    assert got.units["n_tokens"].tolist() == ref.units["n_tokens"].tolist()
+    assert got.units["short"].tolist() == ref.units["short"].tolist()
+    if "min_tokens" in bounds:
+        assert 0 < int(ref.units["short"].sum()) < len(ref.units)
+    assert got.counts.dtype == ref.counts.dtype and (got.counts != ref.counts).nnz == 0
+    assert np.allclose(got.tfidf.toarray(), ref.tfidf.toarray(), rtol=0, atol=1e-12)
+    assert (got.units["text"] == "").all()
+    a = cluster_topics(corpus, k=5, unit="document", method="kmeans", features=ref)
+    b = cluster_topics(terms, k=5, unit="document", method="kmeans", **bounds)
+    pd.testing.assert_frame_equal(a.assignments, b.assignments)
+    pd.testing.assert_frame_equal(a.topics, b.topics)
+    pd.testing.assert_frame_equal(a.representatives.drop(columns="text"), b.representatives.drop(columns="text"))
+    filled = b.with_texts(iter(corpus))
+    pd.testing.assert_frame_equal(filled.representatives, a.representatives)
+
+
+def test_document_features_of_a_term_matrix_refuse_what_the_corpus_refuses(one_day):
+    path, corpus, terms = one_day
+    with pytest.raises(ValueError, match="documents as its units.*unit='document'"):
+        unit_features(terms, "paragraph")
+    for bad, message in [({"min_df": 1200, "max_df": 1.0}, "leave no key"),
+                         ({"min_df": 10, "max_df": 5}, "leave no key"), ({"min_tokens": 10**6}, "no document has")]:
+        for source in (corpus, terms):
+            with pytest.raises(ValueError, match=message):
+                unit_features(source, "document", **bad)
+    r = cluster_topics(terms, k=3, unit="document", method="nmf")
+    with pytest.raises(KeyError, match="not in the documents given"):
+        r.with_texts(corpus.documents[:10])
+    with pytest.raises(ValueError, match="not documents"):
+        cluster_topics(corpus, k=3, unit="paragraph").with_texts(corpus)
