@@ -21,10 +21,17 @@ c. peak memory of the streamed passes on the 1x corpus and on a 10x corpus
    sentence, so the vocabulary grows a little), written as JSONL shards of
    1,000 articles to a temporary folder and streamed from there. Goal: peak
    on 10x < 2x peak on 1x and < 2 GB.
-d. actor mentions (``data/actors.yml``) + sentence co-occurrence.
-e. topic clustering: ``bench/topics.py`` (quality and time beside
-   ``TfidfVectorizer()`` + ``KMeans``), run in a fresh process; its table is
-   printed after ours.
+d. actor mentions (``data/actors.yml``) + sentence co-occurrence, one
+   process vs all cores, on the 1x and the 10x corpus.
+e. topic clustering of whole documents as a corpus too large to load gets
+   it: the streamed term matrix (one process), its document features
+   (``unit_features(term_matrix, "document")``) and k-means on LSA with
+   k = 8 (what notebook 04 picks past 2,000 documents), vs scikit-learn's
+   ``TfidfVectorizer()`` + ``KMeans(8)`` on the raw texts in memory, on the
+   1x and 10x shards; and the peak 10x / 1x (goal < 2, < 2 GB).
+f. topic quality: ``bench/topics.py`` (NMI and ARI against the sections of
+   the alwatan articles, and time, beside ``TfidfVectorizer()`` + ``KMeans``),
+   run in a fresh process; its table is printed after ours.
 
 Usage: ``.venv/bin/python bench/run.py [--repeats N] [--repeats-10x N] [--skip-10x]``. Results
 go to ``bench/results/<timestamp>.json`` (ignored by git). Without the
@@ -43,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +59,7 @@ CORPUS = REPO.parent / "shared" / "bench" / "saudinewsnet-dev"
 RESULTS = REPO / "bench" / "results"
 SHARD = 1000
 COPIES = 10
+TOPICS_K = 8
 PAIR = "_pair"
 MEASURED: list[list[dict[str, Any]]] = []  # every run, for the results file
 
@@ -98,6 +107,22 @@ def _measure(name: str, path: str, workers: int) -> dict[str, Any]:
         else:
             pairs = cooccurrence(m, "sentence")
             info["pairs"] = len(pairs)
+    elif name == "topics_local":
+        from newslib.topics import cluster_topics, unit_features
+
+        # The matrix is a temporary: freed once the features are built.
+        features = unit_features(engine.term_matrix(path, engine="local"), "document")
+        result = cluster_topics(k=TOPICS_K, unit="document", method="kmeans", features=features)
+        info = {"docs": len(features.units), "clustered": features.tfidf.shape[0], "columns": features.tfidf.shape[1],
+                "sizes": result.topics["size"].tolist()}
+    elif name == "topics_sklearn":
+        from sklearn.cluster import KMeans
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        texts = [d.raw_text for d in newslib.iter_documents(path, clean=False)]
+        X = TfidfVectorizer().fit_transform(texts)
+        sizes = sorted(Counter(KMeans(TOPICS_K, random_state=0).fit_predict(X).tolist()).values(), reverse=True)
+        info = {"docs": X.shape[0], "columns": X.shape[1], "sizes": sizes}
     else:
         raise ValueError(name)
     info["seconds"] = time.perf_counter() - t0
@@ -218,9 +243,9 @@ print(json.dumps({"seconds": time.perf_counter() - t, "peak_mb": peak / 1024}))
 
 
 def run_topics(seeds: int, meta: dict[str, Any]) -> dict[str, Any]:
-    """Row e: bench/topics.py in a fresh process; its own table is printed and kept."""
+    """Row f: bench/topics.py in a fresh process; its own table is printed and kept."""
     script = Path(__file__).with_name("topics.py")
-    row = {"task": "e. topic clustering", "corpus": "alwatan", "ours": "bench/topics.py",
+    row = {"task": "f. topic quality", "corpus": "alwatan", "ours": "bench/topics.py",
            "baseline": "TfidfVectorizer+KMeans", "ours_s": None, "base_s": None, "ours_mb_s": None,
            "ours_docs_s": None, "ours_peak_mb": None, "base_peak_mb": None, "ratio": None,
            "goal": "NMI, ARI and s/seed: see its output below"}
@@ -265,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats-10x", type=int, default=3,
                    help="runs per 10x row (default 3: each round of three runs takes about a minute)")
     p.add_argument("--skip-10x", action="store_true", help="leave out the 10x corpus rows")
-    p.add_argument("--topics-seeds", type=int, default=3, help="seeds for bench/topics.py (row e)")
+    p.add_argument("--topics-seeds", type=int, default=3, help="seeds for bench/topics.py (row f)")
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--path", help=argparse.SUPPRESS)
@@ -347,8 +372,31 @@ def main(argv: list[str] | None = None) -> int:
                              "-", mb))
             rows.append(_row("d. same, all cores", "1x", m_proc, m_loc, f"{w} processes", "1 process",
                              m_loc["seconds"] / m_proc["seconds"], "speed-up >= 1.7", mb))
+            if "corpus_10x" in meta:
+                ten_mb = meta["corpus_10x"]["raw_mb"]
+                m_loc10, m_proc10 = interleaved([("mentions_local", Path(tmp) / "10x", 1),
+                                                 ("mentions_processes", Path(tmp) / "10x", w)], meta["repeats_10x"])
+                rows.append(_row("d. mentions + co-occurrence", "10x", m_loc10, None, "1 process", "-", None,
+                                 "-", ten_mb))
+                rows.append(_row("d. same, all cores", "10x", m_proc10, m_loc10, f"{w} processes", "1 process",
+                                 m_loc10["seconds"] / m_proc10["seconds"], "speed-up >= 1.7", ten_mb))
 
-    # (e) topic clustering: bench/topics.py (another part of the suite) measures
+        # (e) topic clustering of documents, streamed, vs scikit-learn in memory
+        t_ours, t_base = interleaved([("topics_local", Path(tmp) / "1x", 1),
+                                      ("topics_sklearn", Path(tmp) / "1x", 1)], n)
+        topics_label, topics_base = f"streamed DTM, k-means k={TOPICS_K}", f"TfidfVectorizer+KMeans({TOPICS_K})"
+        rows.append(_row("e. topic clustering, documents", "1x", t_ours, t_base, topics_label, topics_base,
+                         t_ours["seconds"] / t_base["seconds"], "- (time ratio)", mb))
+        if "corpus_10x" in meta:
+            t_ours10, t_base10 = interleaved([("topics_local", Path(tmp) / "10x", 1),
+                                              ("topics_sklearn", Path(tmp) / "10x", 1)], meta["repeats_10x"])
+            rows.append(_row("e. topic clustering, documents", "10x", t_ours10, t_base10, topics_label, topics_base,
+                             t_ours10["seconds"] / t_base10["seconds"], "- (time ratio)", meta["corpus_10x"]["raw_mb"]))
+            rows.append(_row("e. topics: peak 10x/1x", "10x", t_ours10, t_ours, topics_label, "same, 1x corpus",
+                             t_ours10["peak_mb"] / t_ours["peak_mb"], "peak ratio < 2, < 2048 MB",
+                             meta["corpus_10x"]["raw_mb"]))
+
+    # (f) topic quality: bench/topics.py (another part of the suite) measures
     # quality (NMI/ARI vs sections) and time beside TfidfVectorizer()+KMeans;
     # run here in a fresh process so its wall time and peak memory are ours too.
     rows.append(run_topics(args.topics_seeds, meta))
@@ -358,14 +406,15 @@ def main(argv: list[str] | None = None) -> int:
     la = meta["load_after"]
     n10 = f" ({meta['repeats_10x']} for 10x rows)" if "repeats_10x" in meta else ""
     print(f"\nmedians of {n} fresh-process runs{n10}; ratio a = ours/baseline time, "
-          f"b and d = speed-up, c = peak 10x / peak 1x. Load average after: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} "
+          "b and d = speed-up, c = peak 10x / peak 1x, e = our time / baseline time and peak 10x / 1x. "
+          f"Load average after: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} "
           f"on {os.cpu_count()} cores.")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
     result = {"rows": rows, "meta": meta, "measurements": MEASURED}
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str))
     if meta.get("topics_output"):
-        print("\ne. bench/topics.py output:\n" + meta["topics_output"])
+        print("\nf. bench/topics.py output:\n" + meta["topics_output"])
     print(f"written {out.relative_to(REPO)}")
     return 0
 

@@ -202,7 +202,9 @@ def _document_features(terms: TermMatrix, unit: str, min_tokens: int, min_df: in
             "loosen them or use a smaller unit"
         )
     columns = columns[sorted(range(len(columns)), key=keys[columns].__getitem__)]  # keys in str order
-    counts = kept[:, columns].astype(np.float64).tocsr()
+    kept = kept[:, columns]  # one copy of the cells alive at a time: a large corpus has many
+    counts = kept.astype(np.float64).tocsr()
+    del kept
     counts.sort_indices()
     tfidf = TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts).tocsr()
     names = keys[columns].tolist()
@@ -426,7 +428,7 @@ def _default_label(terms: Sequence[str]) -> str:
 
 
 def cluster_topics(
-    corpus: Any,
+    corpus: Any = None,
     k: int = 6,
     unit: str = "paragraph",
     method: str = "nmf",
@@ -441,7 +443,13 @@ def cluster_topics(
     Parameters
     ----------
     corpus : a :class:`newslib.Corpus`, or for ``unit="document"`` a
-        :class:`newslib.dtm.TermMatrix` (see :func:`unit_features`).
+        :class:`newslib.dtm.TermMatrix` (see :func:`unit_features`); may be
+        left out when ``features`` are given. For a corpus too large to load,
+        build the features from a temporary matrix, which is then freed::
+
+            features = unit_features(engine.term_matrix(path), "document")
+            result = cluster_topics(k=8, unit="document", method="kmeans", features=features)
+
     k : number of topics (see :func:`choose_k` for evidence).
     unit : ``"paragraph"``, ``"sentence"`` or ``"document"``.
     method : one of :data:`METHODS` (module docstring).
@@ -457,6 +465,8 @@ def cluster_topics(
     """
     opts = _options(options)
     if features is None:
+        if corpus is None:
+            raise TypeError("cluster_topics() needs a corpus, a term matrix or their features")
         features = unit_features(
             corpus, unit, min_tokens=opts["min_tokens"], min_df=opts["min_df"], max_df=opts["max_df"]
         )

@@ -261,7 +261,9 @@ def test_document_features_of_a_term_matrix_refuse_what_the_corpus_refuses(one_d
         for source in (corpus, terms):
             with pytest.raises(ValueError, match=message):
                 unit_features(source, "document", **bad)
-    r = cluster_topics(terms, k=3, unit="document", method="nmf")
+    with pytest.raises(TypeError, match="needs a corpus"):
+        cluster_topics(k=3)
+    r = cluster_topics(k=3, unit="document", method="nmf", features=unit_features(terms, "document"))
     with pytest.raises(KeyError, match="not in the documents given"):
         r.with_texts(corpus.documents[:10])
     with pytest.raises(ValueError, match="not documents"):
