@@ -231,17 +231,23 @@ def test_document_features_of_a_term_matrix_are_those_of_the_corpus(one_day, bou
     """Topics of a corpus too large to load come from the streamed term matrix:
     the same units, keys, counts and TF-IDF as from the loaded texts, so the
     same topics; only the units' text is missing."""
+    from newslib.topics import TOPIC_DEFAULTS, _analysed_features
+
     path, corpus, terms = one_day
-    ref = unit_features(corpus, "document", **bounds)
+    opts = {k: bounds.get(k, TOPIC_DEFAULTS[k]) for k in ("min_tokens", "min_df", "max_df")}
+    ref = _analysed_features(corpus, "document", **opts)  # every text analysed, CountVectorizer
+    loaded = unit_features(corpus, "document", **bounds)  # the loaded corpus's own term matrix
     got = unit_features(terms, "document", **bounds)
-    assert got.keys == ref.keys and got.display == ref.display
-    assert got.units["doc_id"].tolist() == ref.units["doc_id"].tolist()
-    assert got.units["n_tokens"].tolist() == ref.units["n_tokens"].tolist()
-    assert got.units["short"].tolist() == ref.units["short"].tolist()
+    pd.testing.assert_frame_equal(loaded.units, ref.units)
+    for features in (loaded, got):
+        assert features.keys == ref.keys and features.display == ref.display
+        assert features.units["doc_id"].tolist() == ref.units["doc_id"].tolist()
+        assert features.units["n_tokens"].tolist() == ref.units["n_tokens"].tolist()
+        assert features.units["short"].tolist() == ref.units["short"].tolist()
+        assert features.counts.dtype == ref.counts.dtype and (features.counts != ref.counts).nnz == 0
+        assert np.allclose(features.tfidf.toarray(), ref.tfidf.toarray(), rtol=0, atol=1e-12)
     if "min_tokens" in bounds:
         assert 0 < int(ref.units["short"].sum()) < len(ref.units)
-    assert got.counts.dtype == ref.counts.dtype and (got.counts != ref.counts).nnz == 0
-    assert np.allclose(got.tfidf.toarray(), ref.tfidf.toarray(), rtol=0, atol=1e-12)
     assert (got.units["text"] == "").all()
     a = cluster_topics(corpus, k=5, unit="document", method="kmeans", features=ref)
     b = cluster_topics(terms, k=5, unit="document", method="kmeans", **bounds)
@@ -253,6 +259,8 @@ def test_document_features_of_a_term_matrix_are_those_of_the_corpus(one_day, bou
 
 
 def test_document_features_of_a_term_matrix_refuse_what_the_corpus_refuses(one_day):
+    from newslib.topics import _analysed_features
+
     path, corpus, terms = one_day
     with pytest.raises(ValueError, match="documents as its units.*unit='document'"):
         unit_features(terms, "paragraph")
@@ -261,6 +269,8 @@ def test_document_features_of_a_term_matrix_refuse_what_the_corpus_refuses(one_d
         for source in (corpus, terms):
             with pytest.raises(ValueError, match=message):
                 unit_features(source, "document", **bad)
+        with pytest.raises(ValueError, match=message):
+            _analysed_features(corpus, "document", **{"min_tokens": 5, "min_df": 2, "max_df": 0.5, **bad})
     with pytest.raises(TypeError, match="needs a corpus"):
         cluster_topics(k=3)
     r = cluster_topics(k=3, unit="document", method="nmf", features=unit_features(terms, "document"))
