@@ -226,7 +226,8 @@ def one_day(bench_dir):
 
 
 @pytest.mark.parametrize("bounds", [{}, {"min_df": 5, "max_df": 0.2},
-                                    {"min_df": 0.01, "max_df": 400, "min_tokens": 40}])
+                                    {"min_df": 0.01, "max_df": 400, "min_tokens": 40},
+                                    {"min_df": 0.0, "max_df": 0.05, "min_tokens": 120}])
 def test_document_features_of_a_term_matrix_are_those_of_the_corpus(one_day, bounds):
     """Topics of a corpus too large to load come from the streamed term matrix:
     the same units, keys, counts and TF-IDF as from the loaded texts, so the
