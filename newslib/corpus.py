@@ -9,10 +9,11 @@ Accepted inputs (see :func:`load_corpus`):
   export, with configurable columns;
 - a ``.zip`` of any of these, or a folder of exports and zips.
 
-A ``.jsonl``, ``.csv`` or ``.tsv`` file (or zip member) over 64 MB that is
-plain UTF-8 is read a block at a time (see :func:`_plain_utf8`): the same
-documents, report and errors as reading it whole, in memory for a block.
-Other files are read whole, one at a time.
+A ``.jsonl``, ``.csv``, ``.tsv`` or ``.json`` (one array) file (or zip
+member) over 64 MB that is plain UTF-8 is read a block at a time (see
+:func:`_plain_utf8` and :func:`_json_array`): the same documents, report and
+errors as reading it whole, in memory for a block. Other files are read
+whole, one at a time.
 
 Every input item (a ``.txt`` file, a row of an export, a line of a JSONL
 file) gets a row in ``Corpus.load_report``: ``loaded``, ``recovered`` (loaded
@@ -237,14 +238,88 @@ def _odd_share(sample: str) -> float:
     return sum(1 for ch in sample if ch > "\x7f" and unicodedata.category(ch) in ("Cn", "Co", "Cs")) / len(sample)
 
 
-# A .jsonl, .csv or .tsv file (or zip member) larger than this is read a block
-# at a time: memory then holds a block and the records in flight, not the file.
-# Other formats are read whole, a file at a time (a JSON array is parsed as one
-# text, Parquet as one table): shard big exports of those.
+# A .jsonl, .csv, .tsv or .json file (or zip member) larger than this is read a
+# block at a time: memory then holds a block and the records in flight, not the
+# file (a .json file when its top level is an array). Parquet is read whole, a
+# file at a time (one table): shard big exports of it.
 _STREAM_BYTES = 64 << 20
-_STREAMED = (".jsonl", ".csv", ".tsv")
+_STREAMED = (".jsonl", ".csv", ".tsv", ".json")
 _DELIMITER = {".csv": ",", ".tsv": "\t"}
 _BLOCK_BYTES = 8 << 20
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")  # json's own white space
+_JSON_NUMBER_REST = re.compile(r"[0-9.eE+-]*\Z")
+_JSON_VALUE_BYTES = 4 * _BLOCK_BYTES  # an array element larger than this: the file is read whole
+
+
+class _ReadWhole(Exception):
+    """The text is not one valid JSON array (or has an element too large to
+    hold apart): read it whole, so that ``json.loads`` says what is wrong."""
+
+
+def _json_array(open_stream: Callable[[], BinaryIO], enc: str) -> Iterator[Any]:
+    """The elements of a top-level JSON array, a block of text at a time: the
+    values ``json.loads`` gives for the whole text (the same decoder, element
+    by element). Raises :class:`_ReadWhole` for anything else, or for an
+    element over ``_JSON_VALUE_BYTES``.
+
+    >>> import io
+    >>> list(_json_array(lambda: io.BytesIO(b' [{"a": "]"}, 12 ,[]] '), "utf-8"))
+    [{'a': ']'}, 12, []]
+    """
+    decoder = json.JSONDecoder()
+    with open_stream() as fh:
+        text = codecs.getincrementaldecoder(enc)()
+        buf, at, done = "", 0, False
+
+        def more() -> bool:
+            """Append the next block to the unread text; False at the end."""
+            nonlocal buf, at, done
+            if done:
+                return False
+            block = fh.read(_BLOCK_BYTES)
+            done = not block
+            buf = buf[at:] + text.decode(block, final=done)
+            at = 0
+            return True
+
+        def next_char() -> str:
+            """The next character after white space ('' at the end of the text)."""
+            nonlocal at
+            while True:
+                at = _JSON_SPACE.match(buf, at).end()
+                if at < len(buf):
+                    return buf[at]
+                if not more():
+                    return ""
+
+        if next_char() != "[":
+            raise _ReadWhole
+        at += 1
+        if next_char() == "]":
+            at += 1
+        else:
+            while True:
+                next_char()
+                try:
+                    value, stop = decoder.raw_decode(buf, at)
+                except json.JSONDecodeError:  # cut by the block's end, or malformed
+                    if len(buf) - at > _JSON_VALUE_BYTES or not more():
+                        raise _ReadWhole from None
+                    continue
+                # A number may go on in the next block («0.» then «5»): only what follows it tells.
+                if buf[at] in "-0123456789" and _JSON_NUMBER_REST.match(buf, stop) and more():
+                    continue
+                at = stop
+                yield value
+                following = next_char()
+                if following == "]":
+                    at += 1
+                    break
+                if following != ",":
+                    raise _ReadWhole
+                at += 1
+        if next_char():  # anything after the array
+            raise _ReadWhole
 
 
 def _plain_utf8(open_stream: Callable[[], BinaryIO]) -> str | None:
@@ -312,6 +387,15 @@ def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_
     except (OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError) as e:  # changed since checked
         hint = "check that the file exists and is readable"
         raise LoadError(item, f"cannot read: {_one_line(str(e))}", hint) from None
+
+
+def _stream_json(open_stream: Callable[[], BinaryIO], enc: str, item: str) -> Iterator[Any]:
+    """:func:`_json_array` of a file checked already: a failure now means it changed."""
+    try:
+        yield from _json_array(open_stream, enc)
+    except (_ReadWhole, OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError) as e:
+        reason = "it changed while it was read" if isinstance(e, _ReadWhole) else _one_line(str(e))
+        raise LoadError(item, f"cannot read: {reason}", "check that the file exists and is readable") from None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -541,6 +625,11 @@ def _rows_json(data: str, item: str) -> Rows:
         records = records[lists[0]]
     if not isinstance(records, list):
         raise LoadError(item, f"JSON is a {type(records).__name__}, not an array of article objects")
+    yield from _json_rows(records, item)
+
+
+def _json_rows(records: Iterable[Any], item: str) -> Rows:
+    """The rows of a JSON array's elements: each an object with a text field."""
     for i, rec in enumerate(records):
         where = f"{item}#{i}"
         yield (
@@ -803,11 +892,21 @@ class _Loader:
         yield from self.records(item, read)
 
     def blocks(self, item: str, open_stream: Callable[[], BinaryIO], suffix: str) -> Iterator[Document] | None:
-        """The records of a large JSONL, CSV or TSV file read a block at a time,
-        or None when it is not plain UTF-8 (then read whole, see :func:`_plain_utf8`)."""
+        """The records of a large JSONL, CSV, TSV or JSON file read a block at a
+        time, or None when it is not plain UTF-8 (then read whole, see
+        :func:`_plain_utf8`), or is JSON but not one valid array (read whole,
+        for its error or its one list field; checked by a first pass, so that a
+        malformed file is still skipped whole, as before)."""
         enc = _plain_utf8(open_stream)
         if enc is None:
             return None
+        if suffix == ".json":
+            try:
+                for _ in _json_array(open_stream, enc):
+                    pass
+            except (_ReadWhole, OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError):
+                return None
+            return self.records(item, lambda: (_json_rows(_stream_json(open_stream, enc, item), item), enc, []))
         if suffix == ".jsonl":
             rows = _rows_jsonl(_stream_lines(open_stream, enc, item), item)
         else:

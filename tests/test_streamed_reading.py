@@ -1,6 +1,6 @@
-"""A large JSONL, CSV or TSV file (or zip member) is read a block at a time: exactly the
-documents, load report and errors of reading it whole, from the real articles,
-with blocks so small that they split lines and UTF-8 sequences."""
+"""A large JSONL, CSV, TSV or JSON file (or zip member) is read a block at a time: exactly
+the documents, load report and errors of reading it whole, from the real articles,
+with blocks so small that they split lines, values and UTF-8 sequences."""
 
 from __future__ import annotations
 
@@ -43,13 +43,14 @@ def _lines() -> list[str]:
 def _load(path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool, **options: Any) -> tuple[list, list, bool]:
     """(documents, load report, whether a stream was read) with streaming on or off."""
     used = []
-    real = corpus._stream_lines
+    for name in ("_stream_lines", "_stream_json"):
+        real = getattr(corpus, name)
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        used.append(args[-1])
-        return real(*args, **kwargs)
+        def spy(*args: Any, real: Any = real, **kwargs: Any) -> Any:
+            used.append(args[-1])
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(corpus, "_stream_lines", spy)
+        monkeypatch.setattr(corpus, name, spy)
     monkeypatch.setattr(corpus, "_STREAM_BYTES", 100 if streamed else 1 << 40)
     monkeypatch.setattr(corpus, "_BLOCK_BYTES", 7)  # splits lines, and UTF-8 sequences (2 bytes per Arabic letter)
     c = newslib.load_corpus(path, **options)
@@ -212,3 +213,108 @@ def test_a_control_character_split_across_two_blocks_is_counted(monkeypatch: pyt
     monkeypatch.setattr(corpus, "_BLOCK_BYTES", 6)
     assert corpus._plain_utf8(lambda: io.BytesIO(data)) is None
     assert corpus._plain_utf8(lambda: io.BytesIO(data.replace(b"\xc2\x85", b"ab", 1))) == "utf-8"
+
+
+def _json_array() -> str:
+    """A JSON array of the articles, with what splits badly across blocks and what
+    a real export goes wrong with (only what still leaves the array valid)."""
+    items = [json.dumps({"id": f"a{i}", "text": t, "source": "seed"}, ensure_ascii=i % 2 == 0)
+             for i, t in enumerate(TEXTS)]  # \uXXXX escapes in every other article
+    odd = [
+        json.dumps({"id": 12345678901234567890, "text": 'قال: "نعم]، [لا" \\ ,', "tags": [1, [2, {"x": "]"}]]},
+                   ensure_ascii=False),  # brackets, commas, quotes and a backslash inside strings; a long number
+        "1234567",  # not an object (a number that a block may cut)
+        '{"id": "a0", "text": "معرف مكرر"}',  # a repeated id
+        '{"id": "none"}',  # no text field
+        '{"id": "empty", "text": "  "}',  # nothing but white space
+        '{"id": "c1", "text": "سطر فيه\u0085محرف تحكم"}',  # a C1 control, escaped
+        "null", "true", "-0.5e3",
+    ]
+    return "\r\n [\n" + ",\n\t".join([*items[:3], *odd, *items[3:]]) + " \r\n]\n"
+
+
+def test_a_large_json_array_streams_and_loads_as_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(_json_array(), encoding="utf-8")
+    report = _same_either_way(path, monkeypatch, streams=True)
+    assert [r["status"] for r in report] == ["loaded"] * 4 + ["skipped", "recovered", "skipped", "skipped", "loaded",
+                                                              "skipped", "skipped", "skipped", "loaded", "loaded"]
+    assert report[4]["item"] == "export.json#4" and "is a int" in report[4]["reason"]
+
+    def whole(self: Path) -> bytes:
+        raise AssertionError(f"{self} read whole")
+
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    assert _load(path, monkeypatch, True, errors="skip")[2]
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("trailing comma", _json_array().replace(" \r\n]", ",\n]")),
+    ("missing comma", _json_array().replace(",\n\t1234567", " 1234567")),
+    ("cut short", _json_array()[:-200]),
+    ("extra data", _json_array() + "[]"),
+    ("one list field", '{"articles": ' + _json_array() + "}"),  # read whole: its one list
+    ("not an array", '"just a string"'),
+    ("empty array", " [" + " " * 200 + "] "),
+])
+def test_a_json_file_that_is_no_valid_array_is_read_whole_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    name: str, text: str) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(text, encoding="utf-8")
+    report = _same_either_way(path, monkeypatch, streams=name == "empty array")
+    if name in ("trailing comma", "missing comma", "cut short", "extra data"):
+        assert len(report) == 1 and "malformed JSON" in report[0]["reason"]  # skipped whole, as before
+        errors = []
+        for streamed in (True, False):
+            with pytest.raises(LoadError) as got:
+                _load(path, monkeypatch, streamed)
+            errors.append(str(got.value))
+        assert errors[0] == errors[1]
+    if name == "one list field":
+        assert sum(r["status"] == "loaded" for r in report) == 7
+
+
+def test_a_json_element_too_large_to_hold_apart_is_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(_json_array(), encoding="utf-8")
+    monkeypatch.setattr(corpus, "_JSON_VALUE_BYTES", 500)  # smaller than an article
+    _same_either_way(path, monkeypatch, streams=False)
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(path, "export.json")
+    monkeypatch.setattr(corpus, "_JSON_VALUE_BYTES", 1 << 30)
+    report = _same_either_way(tmp_path / "archive.zip", monkeypatch, streams=True)
+    assert report[0]["item"] == "archive.zip!export.json#0"
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(alphabet="سر]،,\"\\ {}\n😀a"),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_JSON_VALUES, max_size=8), spaces=st.lists(st.sampled_from(["", " ", "\n", "\r\n\t"]),
+       min_size=20, max_size=20), block=st.integers(1, 9), cut=st.integers(0, 400), ascii=st.booleans())
+def test_json_array_reader_agrees_with_json_loads(values: list, spaces: list[str], block: int, cut: int,
+                                                 ascii: bool) -> None:
+    """The elements json.loads gives, or _ReadWhole exactly where json.loads fails
+    (the text cut anywhere), with blocks that split values and UTF-8 sequences."""
+    parts = [json.dumps(v, ensure_ascii=ascii) for v in values]
+    text = spaces[0] + "[" + spaces[1] + "".join(
+        p + spaces[2 + i % 16] + ("," + spaces[3 + i % 16] if i < len(parts) - 1 else "") for i, p in enumerate(parts)
+    ) + "]" + spaces[19]
+    for candidate in (text, text[: len(text) - cut % (len(text) + 1)]):
+        data = candidate.encode("utf-8")
+        corpus._BLOCK_BYTES, saved = block, corpus._BLOCK_BYTES
+        try:
+            got = list(corpus._json_array(lambda data=data: io.BytesIO(data), "utf-8"))
+        except corpus._ReadWhole:
+            got = None
+        finally:
+            corpus._BLOCK_BYTES = saved
+        try:
+            want = json.loads(candidate)
+        except json.JSONDecodeError:
+            want = None
+        assert got == (want if isinstance(want, list) else None)
