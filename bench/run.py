@@ -19,8 +19,9 @@ b. the same pass on all cores (``engine="processes"``) vs one process,
 c. peak memory of the streamed passes on the 1x corpus and on a 10x corpus
    built here (each copy of every article perturbed by a copy-specific
    sentence, so the vocabulary grows a little), written as JSONL shards of
-   1,000 articles to a temporary folder and streamed from there. Goal: peak
-   on 10x < 2x peak on 1x and < 2 GB.
+   1,000 articles to a temporary folder and streamed from there, and the
+   statistics of the same articles as one JSONL file and as one JSON array.
+   Goal: peak on 10x < 2x peak on 1x and < 2 GB.
 d. actor mentions (``data/actors.yml``) + sentence co-occurrence, one
    process vs all cores, on the 1x and the 10x corpus.
 e. topic clustering of whole documents as a corpus too large to load gets
@@ -348,13 +349,22 @@ def main(argv: list[str] | None = None) -> int:
                 for shard in sorted((Path(tmp) / "10x").glob("*.jsonl")):
                     with shard.open("rb") as f:
                         shutil.copyfileobj(f, out)
-            (stats_one,) = interleaved([("stats_local", single, 1)], 1)
+            # ... and as one JSON array (read element by element).
+            array = Path(tmp) / "10x-one.json"
+            with single.open(encoding="utf-8") as lines, array.open("w", encoding="utf-8") as out:
+                out.write("[\n")
+                for i, line in enumerate(lines):
+                    out.write((",\n" if i else "") + line.rstrip("\n"))
+                out.write("\n]\n")
+            stats_one, stats_array = interleaved([("stats_local", single, 1), ("stats_local", array, 1)], 1)
             mem["10x, one file"] = {"stats": stats_one}
+            mem["10x, one JSON array"] = {"stats": stats_array}
         for what, label in (("stats", "corpus stats (counts)"), ("terms", "term matrix (sparse DTM)")):
             base = mem["1x"][what]
             rows.append(_row(f"c. streamed {what}", "1x", base, None, label, "-", None, "-", mb))
             for corpus, task in (("10x", f"c. streamed {what}: peak 10x/1x"),
-                                 ("10x, one file", "c. same, 10x as one JSONL file")):
+                                 ("10x, one file", "c. same, 10x as one JSONL file"),
+                                 ("10x, one JSON array", "c. same, 10x as one JSON array")):
                 big = mem.get(corpus, {}).get(what)
                 if big:
                     rows.append(_row(task, "10x", big, base, label, "same, 1x corpus", big["peak_mb"] / base["peak_mb"],

@@ -158,12 +158,18 @@ def test_a_large_csv_or_tsv_file_streams_and_loads_as_read_whole(tmp_path: Path,
     assert report[0]["item"] == f"archive.zip!{name}:2"
 
 
-def test_workers_read_large_jsonl_files_a_chunk_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_workers_read_large_files_a_chunk_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    suffix: str) -> None:
     folder = tmp_path / "shards"
     folder.mkdir()
     lines = _lines()
     for n in range(6):
-        (folder / f"part-{n}.jsonl").write_text("\n".join(lines[n:] + lines[:n]) + "\n", encoding="utf-8")
+        if suffix == ".jsonl":
+            (folder / f"part-{n}.jsonl").write_text("\n".join(lines[n:] + lines[:n]) + "\n", encoding="utf-8")
+        else:  # the valid elements of the JSONL lines, one array per shard
+            items = [line.strip() for line in lines[n:] + lines[:n] if line.strip() and "unterminated" not in line]
+            (folder / f"part-{n}.json").write_text("[" + ",\n".join(items) + "]", encoding="utf-8")
     whole = newslib.load_corpus(folder, errors="skip")
     monkeypatch.setattr(corpus, "_STREAM_BYTES", 100)  # forked workers see it too
     monkeypatch.setattr(corpus, "_BLOCK_BYTES", 7)
