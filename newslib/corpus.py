@@ -249,6 +249,8 @@ _BLOCK_BYTES = 8 << 20
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")  # json's own white space
 _JSON_NUMBER_REST = re.compile(r"[0-9.eE+-]*\Z")
 _JSON_VALUE_BYTES = 4 * _BLOCK_BYTES  # an array element larger than this: the file is read whole
+# What reading a file or zip member a block at a time can raise
+_STREAM_ERRORS = (OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError)
 
 
 class _ReadWhole(Exception):
@@ -351,7 +353,7 @@ def _plain_utf8(open_stream: Callable[[], BinaryIO]) -> str | None:
                 last = block[-1:] if block.endswith(b"\xc2") else b""
                 block = fh.read(_BLOCK_BYTES)
             chars += len(decoder.decode(b"", final=True))
-    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, ValueError):
+    except (*_STREAM_ERRORS, RuntimeError, ValueError):
         return None
     if enc == "utf-8" and chars and controls / chars + _odd_share(sample) >= MAX_BAD_SHARE:
         return None  # _decode refuses BOM-less UTF-8 with this share as binary data
@@ -384,7 +386,7 @@ def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_
                 rest = lines.pop()
                 yield from lines
             yield rest + decoder.decode(b"", final=True)
-    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError) as e:  # changed since checked
+    except _STREAM_ERRORS as e:  # changed since checked
         hint = "check that the file exists and is readable"
         raise LoadError(item, f"cannot read: {_one_line(str(e))}", hint) from None
 
@@ -393,7 +395,7 @@ def _stream_json(open_stream: Callable[[], BinaryIO], enc: str, item: str) -> It
     """:func:`_json_array` of a file checked already: a failure now means it changed."""
     try:
         yield from _json_array(open_stream, enc)
-    except (_ReadWhole, OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError) as e:
+    except (_ReadWhole, *_STREAM_ERRORS) as e:
         reason = "it changed while it was read" if isinstance(e, _ReadWhole) else _one_line(str(e))
         raise LoadError(item, f"cannot read: {reason}", "check that the file exists and is readable") from None
 
@@ -904,7 +906,7 @@ class _Loader:
             try:
                 for _ in _json_array(open_stream, enc):
                     pass
-            except (_ReadWhole, OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError):
+            except (_ReadWhole, *_STREAM_ERRORS):
                 return None
             return self.records(item, lambda: (_json_rows(_stream_json(open_stream, enc, item), item), enc, []))
         if suffix == ".jsonl":

@@ -136,9 +136,7 @@ def _surface_counts(texts: list[str], drop: frozenset[str]) -> tuple[sp.csr_matr
     if drop and len(dictionary):  # once per surface type, not per token, and in C++
         keep = ~pc.is_in(dictionary, value_set=_arrow_set(drop)).to_numpy(zero_copy_only=False)
         if not keep.all():
-            gone = np.flatnonzero(~keep)
-            totals = np.bincount(cols, minlength=len(dictionary))[gone]
-            dropped = dict(zip(dictionary.take(pa.array(gone)).to_pylist(), totals.tolist(), strict=True))
+            dropped = _dropped_totals(dictionary, np.bincount(cols, minlength=len(dictionary)), keep)
             column = np.cumsum(keep) - 1
             sel = keep[cols]
             rows, cols = rows[sel], column[cols[sel]]
@@ -148,6 +146,14 @@ def _surface_counts(texts: list[str], drop: frozenset[str]) -> tuple[sp.csr_matr
     )
     X.sum_duplicates()  # coo -> csr already sums; this sorts indices too
     return X, dictionary.cast(pa.large_string()), dropped
+
+
+def _dropped_totals(surfaces: Any, totals: np.ndarray, keep: np.ndarray) -> dict[str, int]:
+    """{surface: total} of the surfaces (an Arrow array) that ``keep`` drops."""
+    import pyarrow as pa
+
+    gone = np.flatnonzero(~keep)
+    return dict(zip(surfaces.take(pa.array(gone)).to_pylist(), totals[gone].tolist(), strict=True))
 
 
 @dataclass

@@ -85,7 +85,7 @@ from .corpus import (
     iter_documents,
     prepare_text,
 )
-from .dtm import TermMatrix, _arrow_set, _surface_counts, keyed_blocks, stop_surfaces
+from .dtm import TermMatrix, _arrow_set, _dropped_totals, _surface_counts, keyed_blocks, stop_surfaces
 from .text import _options
 from .tokens import Vocabulary, _fill_bases, _word_table, sentences
 
@@ -212,9 +212,7 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
             # Same columns count_surfaces keeps when it drops sure stopwords itself.
             keep = ~pc.is_in(names, value_set=_arrow_set(stop_surfaces(**norm))).to_numpy(zero_copy_only=False)
             part.X, part.surfaces = X[:, np.flatnonzero(keep)].tocsr(), names.filter(pa.array(keep))
-            gone = np.flatnonzero(~keep)
-            part.dropped = dict(zip(names.take(pa.array(gone)).to_pylist(), part.all_counts[gone].tolist(),
-                                    strict=True))
+            part.dropped = _dropped_totals(names, part.all_counts, keep)
     elif task.terms:
         part.X, part.surfaces, part.dropped = _count(texts, True, norm)
     return part
