@@ -108,7 +108,7 @@ def _n_units(mentions: pd.DataFrame, window: str, n_units: Any, observed: int) -
     elif isinstance(n_units, int | np.integer):
         n = int(n_units)
     else:  # a corpus
-        n = len(n_units.units(window))
+        n = len(n_units.units(window, text=False))  # a count: no copy of the text
     if n < observed:
         raise ValueError(f"n_units={n} is smaller than the {observed} {window}s that mention an actor")
     return n

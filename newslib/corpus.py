@@ -96,7 +96,7 @@ import pandas as pd
 
 from ._gc import gc_paused
 from .clean import _RARE, Removal, _clean_text
-from .tokens import Token, Unit, Vocabulary, sentences, tokenize
+from .tokens import TOKEN_PATTERN, Token, Unit, Vocabulary, sentences, tokenize
 
 __all__ = ["Document", "Corpus", "LoadError", "load_corpus", "iter_documents", "decode_bytes"]
 
@@ -1298,30 +1298,52 @@ class Corpus:
         return sentences(doc.text)
 
     @gc_paused
-    def units(self, unit: str = "sentence") -> pd.DataFrame:
+    def units(self, unit: str = "sentence", *, text: bool = True, tokens: bool = False) -> pd.DataFrame:
         """One row per paragraph, sentence or document: ``doc_id``, ``unit``
-        (its index in the document), ``paragraph``, ``start``, ``end``, ``text``."""
+        (its index in the document), ``paragraph``, ``start``, ``end``, ``text``;
+        ``tokens=True`` adds ``tokens`` (its word tokens), and ``text=False``
+        leaves the text out (the frame's strings are copies: for lengths of a
+        large corpus, ``text=False, tokens=True``).
+
+        >>> text = "Moscow said so. Paris too."
+        >>> c = Corpus([Document("d", "", text, text)])
+        >>> c.units("sentence", text=False, tokens=True)[["unit", "start", "end", "tokens"]].values.tolist()
+        [[0, 0, 15, 3], [1, 16, 26, 2]]
+        """
         if unit not in ("sentence", "paragraph", "document"):
             raise ValueError("unit must be 'sentence', 'paragraph' or 'document'")
-        rows = []
+        rows: list[tuple[str, int, int, int, int]] = []
+        pieces: list[str] = []  # the units' texts, while needed
+        counts: list[int] = []
         for d in self.documents:
             if unit == "document":
-                rows.append((d.doc_id, 0, 0, 0, len(d.text), d.text))
-                continue
-            seen: dict[int, list[int]] = {}
-            for u in sentences(d.text):
-                if unit == "sentence":
-                    rows.append((d.doc_id, u.sentence, u.paragraph, u.start, u.end, d.text[u.start : u.end]))
-                else:
-                    span = seen.setdefault(u.paragraph, [u.start, u.end])
-                    span[1] = u.end
-            for p, (s, e) in seen.items():
-                rows.append((d.doc_id, p, p, s, e, d.text[s:e]))
-        return pd.DataFrame(rows, columns=["doc_id", "unit", "paragraph", "start", "end", "text"])
+                spans = [(0, 0, 0, len(d.text))]
+            elif unit == "sentence":
+                spans = [(u.sentence, u.paragraph, u.start, u.end) for u in sentences(d.text)]
+            else:
+                seen: dict[int, list[int]] = {}
+                for u in sentences(d.text):
+                    seen.setdefault(u.paragraph, [u.start, u.end])[1] = u.end
+                spans = [(p, p, s, e) for p, (s, e) in seen.items()]
+            rows += [(d.doc_id, *span) for span in spans]
+            if text or tokens:
+                here = [d.text[s:e] for _, _, s, e in spans]
+                if tokens:
+                    counts += [len(TOKEN_PATTERN.findall(t)) for t in here]
+                if text:
+                    pieces += here
+        frame = pd.DataFrame(rows, columns=["doc_id", "unit", "paragraph", "start", "end"])
+        if text:
+            frame["text"] = pieces
+        if tokens:
+            frame["tokens"] = pd.array(counts, dtype="int64")
+        return frame
 
     @gc_paused
-    def to_frame(self) -> pd.DataFrame:
-        """One row per document: ids, metadata, clean ``text`` and ``raw_text``."""
+    def to_frame(self, texts: bool = True) -> pd.DataFrame:
+        """One row per document: ids, metadata, clean ``text`` and ``raw_text``
+        (``texts=False``: metadata only; the frame's strings are copies, so
+        the texts would double the corpus's memory)."""
         rows = [
             {
                 "doc_id": d.doc_id,
@@ -1331,8 +1353,7 @@ class Corpus:
                 "date_precision": d.date_precision,
                 "url": d.url,
                 "source": d.source,
-                "text": d.text,
-                "raw_text": d.raw_text,
+                **({"text": d.text, "raw_text": d.raw_text} if texts else {}),
                 "chrome_removed": sum(1 for r in d.removed if r.rule not in NOT_CHROME),
             }
             for d in self.documents

@@ -117,6 +117,9 @@ def test_to_frame(corpus: newslib.Corpus) -> None:
     assert frame["text"].tolist() == corpus.texts
     assert frame["raw_text"].tolist() == [d.raw_text for d in corpus]
     assert frame["title"].tolist() == TITLES
+    meta = corpus.to_frame(texts=False)  # what the notebooks take: no copy of the texts
+    assert list(meta.columns) == [c for c in frame.columns if c not in ("text", "raw_text")]
+    pd.testing.assert_frame_equal(meta, frame.drop(columns=["text", "raw_text"]))
 
 
 def test_metadata_found_above_raw(repo: Path, corpus: newslib.Corpus) -> None:
@@ -140,6 +143,12 @@ def test_units(corpus: newslib.Corpus) -> None:
         assert {"doc_id", "unit", "paragraph", "start", "end", "text"} <= set(table.columns)
         for row in table.itertuples():
             assert corpus[row.doc_id].text[row.start : row.end] == row.text
+        # text=False, tokens=True (what notebook 01 takes): same spans, a recount of the tokens
+        lean = corpus.units(unit, text=False, tokens=True)
+        assert "text" not in lean.columns
+        pd.testing.assert_frame_equal(lean.drop(columns="tokens"), table.drop(columns="text"))
+        assert lean["tokens"].tolist() == [len(newslib.tokenize(t)) for t in table["text"]]
+        assert corpus.units(unit, tokens=True).drop(columns="tokens").equals(table)
     assert len(corpus.units("document")) == 5
     assert len(corpus.units("paragraph")) == sum(len(newslib.paragraphs(t)) for t in corpus.texts)
 
