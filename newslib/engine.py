@@ -654,6 +654,7 @@ def analyze(
     lexicon: Any = None,
     metonyms: bool = False,
     types: Iterable[str] | None = None,
+    vocabulary: Vocabulary | None = None,
     **load_options: Any,
 ) -> Analysis:
     """One streaming pass computing the term matrix, the corpus statistics
@@ -675,6 +676,9 @@ def analyze(
         its own; these override them).
     lexicon, metonyms, types : as for :func:`newslib.actors.find_mentions`
         (mentions are found per document, so chunks simply concatenate).
+    vocabulary : the :class:`~newslib.Vocabulary` to key the term matrix
+        with, instead of one built from the counted surfaces: a loaded
+        corpus's own (``corpus.vocabulary``, built from the same counts).
     load_options : ``errors``, ``clean`` and column names, for paths.
     """
     vopts = dict(path_or_corpus.vocabulary_options) if isinstance(path_or_corpus, Corpus) else {}
@@ -723,12 +727,13 @@ def analyze(
         out.mentions = _concat_mentions(mentions, lexicon, metonyms, types)
     if terms:
         # As document_term_matrix: the counted surfaces, then the dropped stopwords (see stop_surfaces).
-        counts = stack.counts()
-        counts.update(dropped)
-        vocab = Vocabulary(counts, **vopts)
+        if vocabulary is None:
+            counts = stack.counts()
+            counts.update(dropped)
+            vocabulary = Vocabulary(counts, **vopts)
         # The "processes" engine has the cores to itself: the blocks are keyed on all of them.
         threads = cores if engine == "processes" else 1
-        out.terms = stack.term_matrix(doc_ids, vocab, min_count, threads)
+        out.terms = stack.term_matrix(doc_ids, vocabulary, min_count, threads)
     if stats:
         if isinstance(path_or_corpus, (str, Path)):
             warnings += _corpus_warnings(len(doc_ids), arabic, len(report), path_or_corpus)

@@ -21,9 +21,11 @@ linguistics tools count a corpus; the terms themselves are content words.
 
 from __future__ import annotations
 
+import math
 import re
 import weakref
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -34,7 +36,7 @@ from scipy.stats import chi2
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from ._gc import gc_paused
-from .dtm import TermMatrix, document_term_matrix
+from .dtm import TermMatrix
 from .text import TATWEEL
 from .tokens import TOKEN_PATTERN, Vocabulary, _base, _cut_surface, paragraphs, sentences
 
@@ -66,12 +68,12 @@ def term_matrix(corpus: Any, *, engine: str = "local", **engine_options: Any) ->
     """
     hit = _MATRICES.get(corpus)
     if hit is None:
-        if engine == "local":
-            hit = document_term_matrix(corpus, vocabulary=corpus.vocabulary)
-        else:
-            from .engine import term_matrix as on_engine
+        from .engine import term_matrix as on_engine
 
-            hit = on_engine(corpus, engine=engine, **engine_options)
+        # Counted a chunk of documents at a time (memory: about the matrix,
+        # not the corpus's tokens) and keyed with the corpus's own vocabulary.
+        options = {"vocabulary": corpus.vocabulary} if engine == "local" else {}
+        hit = on_engine(corpus, engine=engine, **options, **engine_options)
         _MATRICES[corpus] = hit
     return hit
 
@@ -288,26 +290,48 @@ def distinctive_terms(corpus: Any, top: int = 10, min_count: int = 1) -> pd.Data
     ``min_count`` occurrences in it.
     """
     m = term_matrix(corpus)
-    W = TfidfTransformer().fit_transform(m.matrix).tocsr()
-    C = m.matrix.tocoo()
-    tfidf = np.asarray(W[C.row, C.col]).ravel()
-    out = pd.DataFrame({"doc": C.row, "col": C.col, "tfidf": tfidf, "count": C.data})
-    out = out[out["count"] >= min_count]
-    out["key"] = m.terms["key"].to_numpy()[out["col"]]
-    out = out.sort_values(["doc", "tfidf", "key"], ascending=[True, False, True], ignore_index=True)
-    out["rank"] = out.groupby("doc").cumcount() + 1
-    out = out[out["rank"] <= top]
+    X = m.matrix.tocsr()
+    X.sort_indices()
+    W = TfidfTransformer().fit_transform(X).tocsr()
+    W.sort_indices()
+    # The cells of the counts (a count > 0 has a TF-IDF > 0): W's values line up with X's.
+    if np.array_equal(W.indptr, X.indptr) and np.array_equal(W.indices, X.indices):
+        tfidf = W.data
+    else:  # not seen; one look-up per cell
+        tfidf = np.asarray(W[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), X.indices]).ravel()
+    keys = m.terms["key"].tolist()
+    key_order = np.empty(len(keys), dtype=np.int64)  # ties in TF-IDF: the key first in code-point order
+    key_order[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+    empty = np.zeros(0, dtype=np.int64)
+    picked = [(empty, empty, empty)]
+    # A block of documents at a time: only the top cells of each are kept.
+    for lo in range(0, X.shape[0], _TFIDF_BLOCK):
+        hi = min(lo + _TFIDF_BLOCK, X.shape[0])
+        doc = np.repeat(np.arange(lo, hi), np.diff(X.indptr[lo : hi + 1]))
+        cells = np.arange(X.indptr[lo], X.indptr[hi])
+        kept = X.data[cells] >= min_count
+        doc, cells = doc[kept], cells[kept]
+        order = np.lexsort((key_order[X.indices[cells]], -tfidf[cells], doc))
+        doc, cells = doc[order], cells[order]
+        rank = np.arange(len(doc)) - np.searchsorted(doc, doc) + 1  # sorted by document: place in its row
+        kept = rank <= top
+        picked.append((doc[kept], cells[kept], rank[kept]))
+    doc, cells, rank = (np.concatenate(parts) for parts in zip(*picked, strict=True))
+    col = X.indices[cells]
     return pd.DataFrame(
         {
-            "doc_id": np.asarray(m.doc_ids, dtype=object)[out["doc"]],
-            "rank": out["rank"].to_numpy(),
-            "key": out["key"].to_numpy(),
-            "display": m.terms["display"].to_numpy()[out["col"]],
-            "count": out["count"].to_numpy(),
-            "docs": m.terms["docs"].to_numpy()[out["col"]],
-            "tfidf": out["tfidf"].to_numpy(),
+            "doc_id": np.asarray(m.doc_ids, dtype=object)[doc],
+            "rank": rank,
+            "key": m.terms["key"].to_numpy()[col],
+            "display": m.terms["display"].to_numpy()[col],
+            "count": X.data[cells],
+            "docs": m.terms["docs"].to_numpy()[col],
+            "tfidf": tfidf[cells],
         }
     )
+
+
+_TFIDF_BLOCK = 4096  # documents ranked at once by distinctive_terms
 
 
 # ---------------------------------------------------------------- keyness
@@ -526,6 +550,9 @@ def _distinct_per_window(ids: np.ndarray, w: int) -> np.ndarray:
     return np.cumsum(diff)[: n - w + 1]
 
 
+_TT_BATCH = 1000  # documents whose tokens are held at once by type_token_stats
+
+
 def type_token_stats(corpus: Any, window: int = 100, *, content_only: bool = False) -> pd.DataFrame:
     """Vocabulary size and diversity per document, and for the whole corpus.
 
@@ -542,32 +569,50 @@ def type_token_stats(corpus: Any, window: int = 100, *, content_only: bool = Fal
     averages all windows of all documents (no window spans two documents).
     """
     vocab = corpus.vocabulary
-    seqs = []
-    for text in corpus.texts:
-        keys = [vocab.key(s) for s in TOKEN_PATTERN.findall(text)]
-        if content_only:
-            keys = [k for k in keys if not vocab.is_stop(k)]
-        seqs.append(keys)
-    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
-    ids = pd.factorize(pd.Series([k for s in seqs for k in s], dtype=object))[0]
-    bounds = np.concatenate([[0], np.cumsum(lengths)])
-    rows, ttrs = [], []
-    for doc, lo, hi in zip(corpus, bounds[:-1], bounds[1:], strict=True):
-        seg = ids[lo:hi]
-        windows = (
-            _distinct_per_window(seg, window) / window
-            if len(seg) >= window
-            else np.array([len(np.unique(seg)) / len(seg)]) if len(seg) else np.array([])
-        )
-        ttrs.append(windows)
-        rows.append(_tt_row(doc.doc_id, seg, windows))
-    rows.append(_tt_row(CORPUS_ROW, ids, np.concatenate(ttrs) if ttrs else np.array([])))
+    # A batch of documents at a time (keys numbered as first met): memory
+    # grows with the vocabulary, not with the corpus's tokens.
+    number: dict[str, int] = {}
+    totals = np.zeros(0, dtype=np.int64)  # corpus count of each key number
+    rows = []
+    windows = short = 0  # windows of `window` tokens, and texts shorter than that
+    distinct = 0  # distinct keys summed over all those windows (exact: integers)
+    short_ttrs: list[float] = []
+    docs = iter(corpus)
+    while batch := list(islice(docs, _TT_BATCH)):
+        found = [TOKEN_PATTERN.findall(d.text) for d in batch]
+        lengths = [len(f) for f in found]
+        # Each distinct surface once (factorize is C): its key, then the key's number.
+        codes, surfaces = pd.factorize(pd.Series([s for f in found for s in f], dtype=object))
+        keys = vocab.keys(surfaces.tolist())
+        ids = np.fromiter((number.setdefault(k, len(number)) for k in keys), dtype=np.int64, count=len(keys))[codes]
+        if content_only and len(ids):
+            keep = ~vocab.stop_mask(keys)[codes]
+            kept = np.concatenate([[0], np.cumsum(keep)])[np.cumsum([0, *lengths])]
+            ids, lengths = ids[keep], np.diff(kept).tolist()
+        totals = np.concatenate([totals, np.zeros(len(number) - len(totals), dtype=np.int64)])
+        totals += np.bincount(ids, minlength=len(number))
+        for doc, seg in zip(batch, np.split(ids, np.cumsum(lengths)[:-1]), strict=True):
+            kinds, counts = np.unique(seg, return_counts=True)
+            if len(seg) >= window:
+                per_window = _distinct_per_window(seg, window)
+                windows += len(per_window)
+                distinct += int(per_window.sum())
+                mattr = float((per_window / window).mean())
+            elif len(seg):
+                short += 1
+                short_ttrs.append(mattr := len(kinds) / len(seg))
+            else:
+                mattr = np.nan
+            rows.append(_tt_row(doc.doc_id, len(seg), counts, mattr))
+    n = windows + short
+    mattr = math.fsum([distinct / window, *short_ttrs]) / n if n else np.nan
+    rows.append(_tt_row(CORPUS_ROW, int(totals.sum()), totals[totals > 0], mattr))
     return pd.DataFrame(rows)
 
 
-def _tt_row(doc_id: str, ids: np.ndarray, window_ttrs: np.ndarray) -> dict[str, Any]:
-    counts = np.unique(ids, return_counts=True)[1]
-    tokens, types, hapax = len(ids), len(counts), int((counts == 1).sum())
+def _tt_row(doc_id: str, tokens: int, counts: np.ndarray, mattr: float) -> dict[str, Any]:
+    """A row of :func:`type_token_stats` from the count of each type."""
+    types, hapax = len(counts), int((counts == 1).sum())
     return {
         "doc_id": doc_id,
         "tokens": tokens,
@@ -576,5 +621,5 @@ def _tt_row(doc_id: str, ids: np.ndarray, window_ttrs: np.ndarray) -> dict[str, 
         "hapax": hapax,
         "hapax_ratio": hapax / types if types else np.nan,
         "guiraud": types / np.sqrt(tokens) if tokens else np.nan,
-        "mattr": float(window_ttrs.mean()) if len(window_ttrs) else np.nan,
+        "mattr": mattr,
     }

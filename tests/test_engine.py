@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import newslib
@@ -521,3 +522,10 @@ def test_a_term_matrix_keys_words_as_the_corpus_vocabulary_does(bench_dir: Path)
         assert got.vocabulary.is_stop(got.vocabulary.key("اليهم"))
         assert got.keys == ref.keys and (got.matrix != ref.matrix).nnz == 0
         assert got.terms[["count", "docs"]].equals(ref.terms[["count", "docs"]])
+    # What the notebooks count with a loaded corpus: chunk by chunk, keyed by its own vocabulary.
+    from newslib import terms
+
+    mine = terms.term_matrix(corpus)
+    assert mine.vocabulary is corpus.vocabulary
+    assert mine.keys == ref.keys and mine.doc_ids == ref.doc_ids and (mine.matrix != ref.matrix).nnz == 0
+    pd.testing.assert_frame_equal(mine.terms, ref.terms)  # display forms too

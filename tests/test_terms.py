@@ -165,8 +165,10 @@ def test_ngrams_one_pass_for_several_n(corpus):
 # ---------------------------------------------------------------- TF-IDF
 
 
-def test_distinctive_terms_match_tfidf_by_hand(corpus, toks):
-    table = terms.distinctive_terms(corpus, top=5)
+@pytest.mark.parametrize(("min_count", "block"), [(1, 4096), (1, 2), (2, 1), (3, 3)])
+def test_distinctive_terms_match_tfidf_by_hand(corpus, toks, monkeypatch, min_count, block):
+    monkeypatch.setattr(terms, "_TFIDF_BLOCK", block)  # documents ranked at once: any number gives the same
+    table = terms.distinctive_terms(corpus, top=5, min_count=min_count)
     n_docs = len(corpus)
     df = Counter(k for ts in toks.values() for k in {t.key for t in ts if not t.stop})
     for doc_id, ts in toks.items():
@@ -174,13 +176,32 @@ def test_distinctive_terms_match_tfidf_by_hand(corpus, toks):
         # scikit-learn's smoothed idf: ln((1 + n) / (1 + df)) + 1, rows L2-normalised.
         w = {k: c * (math.log((1 + n_docs) / (1 + df[k])) + 1) for k, c in tf.items()}
         norm = math.sqrt(sum(v * v for v in w.values()))
-        best = sorted(w, key=lambda k: (-w[k], k))[:5]
+        best = sorted((k for k in w if tf[k] >= min_count), key=lambda k: (-w[k], k))[:5]
         mine = table[table["doc_id"] == doc_id]
-        assert mine["key"].tolist() == best
+        assert mine["key"].tolist() == best and mine["rank"].tolist() == list(range(1, len(best) + 1))
         assert mine["tfidf"].tolist() == pytest.approx([w[k] / norm for k in best])
         assert mine["count"].tolist() == [tf[k] for k in best]
     # 000 is the Yerevan article: its TF-IDF list names the city.
     assert "يريفان" in set(table[table["doc_id"] == corpus[0].doc_id]["key"])
+
+
+def test_distinctive_terms_when_the_tfidf_matrix_stores_other_cells(corpus, monkeypatch):
+    """TF-IDF values are taken cell by cell when scikit-learn's matrix does
+    not have exactly the cells of the counts (here: every cell stored)."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    expected = terms.distinctive_terms(corpus, top=5)
+
+    class EveryCell(TfidfTransformer):
+        def fit_transform(self, X, y=None):
+            W = super().fit_transform(X).toarray()
+            rows, cols = np.indices(W.shape).reshape(2, -1)
+            return sp.csr_matrix((W.ravel(), (rows, cols)), shape=W.shape)  # explicit zeros kept
+
+    monkeypatch.setattr(terms, "TfidfTransformer", EveryCell)
+    assert EveryCell().fit_transform(terms.term_matrix(corpus).matrix).nnz > terms.term_matrix(corpus).matrix.nnz
+    pd.testing.assert_frame_equal(terms.distinctive_terms(corpus, top=5), expected)
 
 
 # ---------------------------------------------------------------- keyness
@@ -296,7 +317,7 @@ def test_kwic_options(corpus):
 
 def test_type_token_stats_recount(corpus, toks):
     table = terms.type_token_stats(corpus, window=100).set_index("doc_id")
-    all_keys = []
+    all_keys, all_windows = [], []
     for doc_id, ts in toks.items():
         keys = [t.key for t in ts]
         all_keys.append(keys)
@@ -309,17 +330,33 @@ def test_type_token_stats_recount(corpus, toks):
         assert row["guiraud"] == pytest.approx(len(counts) / math.sqrt(len(keys)))
         windows = [len(set(keys[i : i + 100])) / 100 for i in range(len(keys) - 99)]
         assert row["mattr"] == pytest.approx(sum(windows) / len(windows))
+        all_windows += windows
     whole = table.loc[terms.CORPUS_ROW]
     flat = [k for keys in all_keys for k in keys]
     assert whole["tokens"] == len(flat) == corpus.stats()["tokens"]
     assert whole["types"] == len(set(flat)) == corpus.stats()["types"]
+    assert whole["hapax"] == sum(1 for c in Counter(flat).values() if c == 1)
+    # every window of every document (none spans two), averaged
+    assert whole["mattr"] == pytest.approx(sum(all_windows) / len(all_windows), rel=1e-12)
     # MATTR does not fall with length the way TTR does.
     assert whole["ttr"] < table["ttr"].drop(terms.CORPUS_ROW).min()
     assert whole["mattr"] > 0.7
 
 
+@pytest.mark.parametrize("content_only", [False, True])
+def test_type_token_stats_same_whatever_the_batch(corpus, monkeypatch, content_only):
+    """Documents are taken a batch at a time: batches of 1 and 2 (key numbers
+    carried across them) give the table of one batch."""
+    whole = terms.type_token_stats(corpus, window=50, content_only=content_only)
+    for size in (1, 2):
+        monkeypatch.setattr(terms, "_TT_BATCH", size)
+        pd.testing.assert_frame_equal(terms.type_token_stats(corpus, window=50, content_only=content_only), whole)
+
+
 def test_type_token_short_text_and_content_only(corpus):
     short = terms.type_token_stats(corpus, window=10_000).set_index("doc_id")
     assert (short["mattr"] == short["ttr"]).drop(terms.CORPUS_ROW).all()
+    # the corpus row: the mean of the texts' TTRs (each text one window)
+    assert short.loc[terms.CORPUS_ROW, "mattr"] == pytest.approx(short["ttr"].drop(terms.CORPUS_ROW).mean(), rel=1e-12)
     content = terms.type_token_stats(corpus, content_only=True)
     assert content["tokens"].iloc[-1] == terms.term_frequencies(corpus)["count"].sum()
