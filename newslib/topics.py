@@ -154,7 +154,8 @@ def unit_features(
         features = _document_features(term_matrix(corpus), unit, min_tokens, min_df, max_df)
         texts = corpus.texts
         features.units["end"] = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        features.units["text"] = texts
+        # Object dtype: the corpus's own strings, not a copy of every text (pandas 3 would make Arrow copies).
+        features.units["text"] = pd.Series(texts, dtype=object, index=features.units.index)
         return features
     return _analysed_features(corpus, unit, min_tokens, min_df, max_df)
 
