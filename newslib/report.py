@@ -139,10 +139,25 @@ def execute_notebook(
         error = f"cell {e.exec_count}: {e.ename}: {e.evalue}"
     except Exception as e:  # kernel died, bad parameters, ...
         error = f"{type(e).__name__}: {e}"
+    if output.exists():
+        _fix_injected_cell_id(output)
     seconds = time.perf_counter() - start
     return NotebookRun(
         name, not error, seconds, error=error, executed=output if output.exists() else None
     )
+
+
+def _fix_injected_cell_id(executed: Path) -> None:
+    """Give papermill's injected parameters cell a fixed id: it gets a random
+    one, which the HTML page carries (``id="cell-id=…"``), so two runs would
+    write different pages for the same results."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    nbformat.write(nb, executed)
 
 
 # Notebooks by their usual running time, longest first (measured on SaudiNewsNet:

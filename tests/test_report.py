@@ -228,3 +228,8 @@ def test_notebooks_side_by_side_give_the_same_files_as_one_by_one(report, tmp_pa
         assert written, sub
         match, mismatch, errors = filecmp.cmpfiles(tmp_path / sub, report.out / sub, written, shallow=False)
         assert not mismatch and not errors, (sub, mismatch, errors)
+    # The pages too, byte for byte (papermill's injected cell gets a fixed id, not a random one).
+    pages = [f"{name}.html" for name in names]
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path, report.out, pages, shallow=False)
+    assert match == pages, (mismatch, errors)
+    assert 'id="cell-id=injected-parameters"' in (tmp_path / pages[0]).read_text(encoding="utf-8")
