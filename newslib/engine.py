@@ -18,7 +18,10 @@ Three engines run the per-chunk work:
 ``"dask"``
     a ``dask.distributed`` cluster: the one at ``scheduler`` (an address such
     as ``"tcp://10.0.0.5:8786"`` or a ``Client``), else a ``LocalCluster``
-    started for the call and closed after it.
+    started for the call and closed after it. It also takes a Dask collection
+    of articles (a ``dask.dataframe`` or a ``dask.bag`` of dicts) in place of
+    a path: each partition is computed and counted by a worker
+    (:func:`_run_rows`).
 
 The input is read by the loader itself: by the main process, which hands
 the records to the workers; or, for a corpus of many files (at least two
@@ -78,8 +81,11 @@ from .corpus import (
     Corpus,
     Document,
     Prepared,
+    _column_names,
+    _json_rows,
     _Loader,
     _open,
+    _Options,
     _Pending,
     _plan,
     iter_documents,
@@ -258,7 +264,24 @@ def _run_files(task: _Task, payload: tuple[list[tuple[str, str]], str, Any, int]
     The main process then neither parses nor sends any text."""
     files, where, opts, size = payload
     loader = _Loader(opts, where=where, defer=True)
-    pending = (p for file, item in files for p in loader.path(Path(file), item))
+    return _run_pending(task, loader, (p for file, item in files for p in loader.path(Path(file), item)), size)
+
+
+def _run_rows(task: _Task, payload: tuple[Any, str, Any, int]
+              ) -> tuple[list[dict[str, str]], list[tuple[list[_Pending], _Part]]]:
+    """As :func:`_run_files` for one partition of a Dask collection, computed
+    on the worker that runs this: a pandas DataFrame (of a ``dask.dataframe``)
+    or a list of dicts (of a ``dask.bag``), read as the rows of a table named
+    ``item`` (row ``i`` is ``item#i``)."""
+    data, item, opts, size = payload
+    records = data.to_dict("records") if isinstance(data, pd.DataFrame) else list(data)
+    loader = _Loader(opts, defer=True)
+    return _run_pending(task, loader, loader.records(item, lambda: (_json_rows(records, item), "", [])), size)
+
+
+def _run_pending(task: _Task, loader: _Loader, pending: Iterator[_Pending], size: int
+                 ) -> tuple[list[dict[str, str]], list[tuple[list[_Pending], _Part]]]:
+    """Count the records ``loader`` reads, ``size`` at a time (see :func:`_run_files`)."""
     # A record names its report row by position: the rows and the records
     # may be serialised apart (Dask does), which would part shared objects.
     position: dict[int, int] = {}
@@ -453,8 +476,13 @@ def _dask_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int, sc
         window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
         # One copy of the task per worker, reused by every chunk there (warm caches).
         shared = client.scatter(task, broadcast=True, hash=False)
-        yield from _bounded(lambda c: client.submit(job, shared, c, pure=False),
-                            lambda f: f.result(), chunks, window)
+
+        def submit(payload: Any) -> Any:
+            if job is _run_rows:  # a partition of a Dask collection: computed there, when its turn comes
+                payload = (client.compute(payload[0]), *payload[1:])
+            return client.submit(job, shared, payload, pure=False)
+
+        yield from _bounded(submit, lambda f: f.result(), chunks, window)
     finally:
         if own:
             client.close()
@@ -502,6 +530,16 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
                 yield [(p.raw, p.is_file) for p in chunk], [p._replace(raw="") for p in chunk]
 
         return raw_chunks(), None, loader, _run_chunk
+    if _is_dask_collection(source):
+        columns = dict(load_options)
+        errors, clean = columns.pop("errors", "raise"), columns.pop("clean", True)
+        opts = _Options(errors=errors, clean=clean, columns=_column_names(columns))
+        loader = _Loader(opts, defer=True)
+        loader.report = report
+        # One task per partition; each partition is computed by the worker that counts it.
+        parts = source.to_delayed()
+        tasks = (((d, f"partition-{i}", opts, size), _Files(0)) for i, d in enumerate(parts))
+        return tasks, len(parts), loader, _run_rows
     if isinstance(source, Corpus):
         report.extend(source.load_report.to_dict("records"))
         warnings.extend(getattr(source, "warnings", []))
@@ -510,6 +548,12 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
         docs = list(source)
     recs = ((d.doc_id, d.text, _chrome(d)) for d in docs)
     return ((c, None) for c in iter_chunks(recs, size)), -(-len(docs) // size), None, _run_chunk
+
+
+def _is_dask_collection(source: Any) -> bool:
+    """A ``dask.dataframe.DataFrame`` or a ``dask.bag.Bag`` (without importing Dask)."""
+    kind = type(source)
+    return kind.__module__.split(".")[0] == "dask" and kind.__name__ in ("DataFrame", "Bag")
 
 
 def _parts(results: Iterable[tuple[Any, Any]], report: list[dict[str, str]]) -> Iterator[tuple[Any, _Part]]:
@@ -663,7 +707,12 @@ def analyze(
     Parameters
     ----------
     path_or_corpus : a path :func:`newslib.load_corpus` accepts (read and
-        cleaned lazily, document by document), or a loaded :class:`~newslib.Corpus`.
+        cleaned lazily, document by document), a loaded :class:`~newslib.Corpus`,
+        or, with ``engine="dask"``, a Dask collection of articles already on
+        the cluster: a ``dask.dataframe`` (one row per article, columns found
+        as in a CSV export) or a ``dask.bag`` of dicts. Each partition is
+        computed and counted by a worker; row ``i`` of partition ``p`` is the
+        item ``partition-p#i`` of the load report.
     engine : ``"local"``, ``"processes"`` or ``"dask"`` (see the module notes).
     n_workers : processes for ``"processes"`` and a local Dask cluster;
         default ``os.cpu_count()``.
@@ -679,14 +728,18 @@ def analyze(
     vocabulary : the :class:`~newslib.Vocabulary` to key the term matrix
         with, instead of one built from the counted surfaces: a loaded
         corpus's own (``corpus.vocabulary``, built from the same counts).
-    load_options : ``errors``, ``clean`` and column names, for paths.
+    load_options : ``errors``, ``clean`` and column names, for paths and Dask collections.
     """
+    collection = _is_dask_collection(path_or_corpus)
+    if collection and engine != "dask":
+        raise ValueError(f"a Dask collection is counted on its cluster: use engine='dask', not {engine!r}")
     vopts = dict(path_or_corpus.vocabulary_options) if isinstance(path_or_corpus, Corpus) else {}
     vopts.update(vocabulary_options or {})
     norm = tuple(sorted((k, v) for k, v in vopts.items() if k not in _VOCAB_ONLY))
     task = _Task(terms=terms, stats=stats, norm=norm, lexicon=lexicon, metonyms=metonyms,
                  types=tuple(types) if types is not None else None,
-                 prepare=isinstance(path_or_corpus, (str, Path)), clean=load_options.get("clean", True))
+                 prepare=collection or isinstance(path_or_corpus, (str, Path)),
+                 clean=load_options.get("clean", True))
     report: list[dict[str, str]] = []
     warnings: list[str] = []
     # Workers read whole files themselves when there are enough files to share

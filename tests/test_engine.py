@@ -254,6 +254,75 @@ def test_dask_cluster_identical(generated: Path, generated_reference: tuple[Term
             assert_same_terms(got, document_term_matrix(corpus))
 
 
+def _rows_of(path: Path) -> list:
+    """The lines of a JSONL file as a Dask collection holds them: a dict per
+    valid line, the text itself for a malformed one (not an article)."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            rows.append(line)
+    return rows
+
+
+def test_dask_collections_are_counted_on_the_cluster(generated: Path, generated_corpus: newslib.Corpus,
+                                                     lexicon) -> None:
+    """A dask.bag or dask.dataframe of articles already on the cluster: each
+    partition is computed and counted by a worker (never by this process);
+    the results are those of the same records read from a file, and the load
+    report names each row by its partition."""
+    distributed = pytest.importorskip("dask.distributed")
+    import os
+
+    import dask
+    import dask.bag as db
+    import dask.dataframe as dd
+
+    ref = engine.analyze(generated, errors="skip", lexicon=lexicon)
+    rows = _rows_of(generated)
+    here = os.getpid()
+
+    def elsewhere(row: Any) -> Any:
+        assert os.getpid() != here, "a partition was computed by the client"
+        return row
+
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None, host="127.0.0.1") as cluster, \
+            distributed.Client(cluster) as client:
+        plain = db.from_sequence(rows, npartitions=5)
+        bag = plain.map(elsewhere)
+        got = engine.analyze(bag, engine="dask", scheduler=client, chunk_size=16, errors="skip", lexicon=lexicon)
+        assert_same_terms(got.terms, ref.terms)
+        assert_same_mentions(got.mentions, ref.mentions, {d.doc_id: d.text for d in generated_corpus})
+        same = [k for k in ref.stats if k != "skipped_items"]
+        assert {k: got.stats[k] for k in same} == {k: ref.stats[k] for k in same}
+        assert got.load_report["status"].tolist() == ref.load_report["status"].tolist()
+        # row i of partition p: partition-p#i (the malformed line is entry 92 of the bag, 2nd partition)
+        sizes = [len(b) for b in plain.map_partitions(lambda part: [list(part)]).compute(scheduler="sync")]
+        names = [f"partition-{p}#{i}" for p, n in enumerate(sizes) for i in range(n)]
+        assert got.load_report["item"].tolist() == names
+        broken = rows.index(next(r for r in rows if isinstance(r, str)))
+        skipped = got.load_report[got.load_report["item"] == names[broken]].iloc[0]
+        assert skipped["status"] == "skipped" and "is a str, not an object" in skipped["reason"]
+
+        # a dask.dataframe (one row per article; its columns found as in a CSV export), the same records
+        # (object columns: one record holds a lone surrogate, which Arrow strings refuse)
+        frame = pd.DataFrame([r for r in rows if isinstance(r, dict)], dtype=object).rename(columns={"text": "content"})
+        with dask.config.set({"dataframe.convert-string": False}):
+            ddf = dd.from_pandas(frame, npartitions=3)
+        table = engine.analyze(ddf, engine="dask", scheduler=client, chunk_size=16, errors="skip")
+        assert_same_terms(table.terms, ref.terms)
+        assert table.stats["documents"] == ref.stats["documents"]
+        assert table.load_report["item"].iloc[-1] == f"partition-2#{ddf.get_partition(2).shape[0].compute() - 1}"
+
+        # errors="raise": the first bad row, named by its partition
+        with pytest.raises(newslib.LoadError, match=re.escape(names[broken])):
+            engine.term_matrix(bag, engine="dask", scheduler=client)
+    with pytest.raises(ValueError, match="engine='dask'"):
+        engine.term_matrix(ddf, engine="processes")
+
+
 @pytest.mark.slow
 def test_dask_without_address_starts_and_closes_a_local_cluster(corpus: newslib.Corpus) -> None:
     got = engine.term_matrix(corpus, engine="dask", n_workers=1, chunk_size=2)
