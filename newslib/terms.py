@@ -38,7 +38,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from ._gc import gc_paused
 from .dtm import TermMatrix
 from .text import TATWEEL
-from .tokens import TOKEN_PATTERN, Vocabulary, _base, _cut_surface, paragraphs, sentences
+from .tokens import TOKEN_PATTERN, Vocabulary, _base, _cut_surface, _word_runs, paragraphs, sentences
 
 __all__ = [
     "term_matrix",
@@ -579,12 +579,16 @@ def type_token_stats(corpus: Any, window: int = 100, *, content_only: bool = Fal
     short_ttrs: list[float] = []
     docs = iter(corpus)
     while batch := list(islice(docs, _TT_BATCH)):
-        found = [TOKEN_PATTERN.findall(d.text) for d in batch]
-        lengths = [len(f) for f in found]
-        # Each distinct surface once (factorize is C): its key, then the key's number.
-        codes, surfaces = pd.factorize(pd.Series([s for f in found for s in f], dtype=object))
-        keys = vocab.keys(surfaces.tolist())
-        ids = np.fromiter((number.setdefault(k, len(number)) for k in keys), dtype=np.int64, count=len(keys))[codes]
+        # The batch's tokens split and numbered in C++ (see _word_runs); each
+        # distinct surface keyed once, each distinct key numbered once.
+        tokens, lengths = _word_runs([d.text for d in batch])
+        encoded = tokens.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        keys = vocab.keys(encoded.dictionary.to_pylist())
+        key_codes, batch_keys = pd.factorize(pd.Series(keys, dtype=object))
+        numbers = np.fromiter((number.setdefault(k, len(number)) for k in batch_keys), dtype=np.int64,
+                              count=len(batch_keys))
+        ids = numbers[key_codes][codes]
         if content_only and len(ids):
             keep = ~vocab.stop_mask(keys)[codes]
             kept = np.concatenate([[0], np.cumsum(keep)])[np.cumsum([0, *lengths])]
