@@ -244,6 +244,7 @@ def _odd_share(sample: str) -> float:
 # file at a time (one table): shard big exports of it.
 _STREAM_BYTES = 64 << 20
 _STREAMED = (".jsonl", ".csv", ".tsv", ".json")
+_PARQUET_ROWS = 1000  # rows of a large Parquet file turned into Python values at a time
 _DELIMITER = {".csv": ",", ".tsv": "\t"}
 _BLOCK_BYTES = 8 << 20
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")  # json's own white space
@@ -322,6 +323,22 @@ def _json_array(open_stream: Callable[[], BinaryIO], enc: str) -> Iterator[Any]:
                 at += 1
         if next_char():  # anything after the array
             raise _ReadWhole
+
+
+def _readable_parquet(path: Path) -> bool:
+    """Whether every batch of a Parquet file decodes and is valid (strings
+    UTF-8; a first pass, without converting any value to Python): a damaged
+    file is then read whole as before, and skipped whole with its error, not
+    after some of its rows."""
+    import pyarrow.parquet as pq
+
+    try:
+        with pq.ParquetFile(path) as pf:
+            for batch in pf.iter_batches(batch_size=_PARQUET_ROWS):
+                batch.validate(full=True)  # UTF-8 of the strings too
+    except Exception:  # noqa: BLE001 (pyarrow raises several types for damaged files)
+        return False
+    return True
 
 
 def _plain_utf8(open_stream: Callable[[], BinaryIO]) -> str | None:
@@ -667,16 +684,38 @@ def _rows_jsonl(lines: Iterable[str], item: str) -> Rows:
         )
 
 
+def _parquet_rows(path: Path, item: str) -> Rows:
+    """The rows of a Parquet file, ``_PARQUET_ROWS`` at a time, converted as
+    :func:`_rows_parquet` converts the whole file (pandas, with the file's
+    schema, so an index stored as a column stays out of the rows)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as pf:
+        at = 0
+        for batch in pf.iter_batches(batch_size=_PARQUET_ROWS):
+            try:
+                rows = pa.Table.from_batches([batch], schema=pf.schema_arrow).to_pandas().to_dict("records")
+            except Exception as e:  # noqa: BLE001 (not seen: the first pass validates every batch)
+                raise _parquet_error(f"{item}#{at}", e) from None
+            for rec in rows:
+                yield f"{item}#{at}", rec
+                at += 1
+
+
+def _parquet_error(item: str, e: Exception) -> LoadError:
+    return LoadError(
+        item, f"unreadable Parquet: {_one_line(str(e))}", "check the file, or export the corpus as CSV or JSON Lines"
+    )
+
+
 def _rows_parquet(data: bytes, item: str) -> Rows:
     try:
-        frame = pd.read_parquet(io.BytesIO(data))
+        # Converted here: a string column that is not UTF-8 fails in to_dict.
+        rows = pd.read_parquet(io.BytesIO(data)).to_dict("records")
     except Exception as e:  # pyarrow raises several types for corrupt files
-        raise LoadError(
-            item,
-            f"unreadable Parquet: {_one_line(str(e))}",
-            "check the file, or export the corpus as CSV or JSON Lines",
-        ) from None
-    for i, rec in enumerate(frame.to_dict("records")):
+        raise _parquet_error(item, e) from None
+    for i, rec in enumerate(rows):
         yield f"{item}#{i}", rec
 
 
@@ -970,6 +1009,9 @@ class _Loader:
             if streamed is not None:
                 yield from streamed
                 return
+        if suffix == ".parquet" and _size(path) > _STREAM_BYTES and _readable_parquet(path):
+            yield from self.records(item, lambda: (_parquet_rows(path, item), "parquet", []))
+            return
         try:
             data = path.read_bytes()
         except OSError as e:

@@ -324,3 +324,78 @@ def test_json_array_reader_agrees_with_json_loads(values: list, spaces: list[str
         except json.JSONDecodeError:
             want = None
         assert got == (want if isinstance(want, list) else None)
+
+
+# ---------------------------------------------------------------- Parquet
+
+
+def _parquet(path: Path, index: bool) -> Path:
+    """The five articles and what a real Parquet export goes wrong with, in
+    row groups of two: a missing text, a repeated id, empty metadata, and
+    extra columns of several types (a timestamp, an integer, a float with a gap)."""
+    import pandas as pd
+
+    rows = [{"id": f"a{i}", "text": t, "title": f"t{i}", "date": "2016-01-0{i + 1}"} for i, t in enumerate(TEXTS)]
+    rows[2:2] = [{"id": "none", "text": None, "title": None}]
+    rows.append({"id": "a0", "text": TEXTS[3], "title": ""})
+    frame = pd.DataFrame(rows)
+    frame["seen"] = pd.to_datetime("2016-02-01") + pd.to_timedelta(range(len(frame)), unit="h")
+    frame["words"] = range(len(frame))
+    frame["score"] = [0.5, None, 1.5, 2.0, None, 3.0, 4.0]
+    if index:
+        frame.index = [f"r{i}" for i in range(len(frame))]  # stored as a column, read back as the index
+    frame.to_parquet(path, index=index, row_group_size=2)
+    return path
+
+
+def _parquet_load(path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool) -> tuple[list, list, bool]:
+    used = []
+    real = corpus._parquet_rows
+
+    def spy(*args: Any) -> Any:
+        used.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(corpus, "_parquet_rows", spy)
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100 if streamed else 1 << 40)
+    monkeypatch.setattr(corpus, "_PARQUET_ROWS", 3)  # batches across the row groups of two
+    c = newslib.load_corpus(path, errors="skip")
+    docs = [dataclasses.asdict(d) for d in c]
+    for d in docs:  # a gap in a float column is NaN, which equals nothing: compared as "NaN"
+        d["meta"] = {k: "NaN" if isinstance(v, float) and v != v else v for k, v in d["meta"].items()}
+    return docs, c.load_report.to_dict("records"), bool(used)
+
+
+@pytest.mark.parametrize("index", [False, True])
+def test_a_large_parquet_file_streams_and_loads_as_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              index: bool) -> None:
+    path = _parquet(tmp_path / "export.parquet", index)
+    docs, report, used = _parquet_load(path, monkeypatch, True)
+    assert used
+    assert (docs, report) == _parquet_load(path, monkeypatch, False)[:2]
+    assert [r["status"] for r in report] == ["loaded", "loaded", "skipped", "loaded", "loaded", "loaded", "recovered"]
+    assert report[2]["item"] == "export.parquet#2"
+    assert [d["doc_id"] for d in docs] == ["a0", "a1", "a2", "a3", "a4", "a0#2"]
+    assert docs[0]["meta"]["words"] == 0 and str(docs[0]["meta"]["seen"]) == "2016-02-01 00:00:00"
+    assert all("__index_level_0__" not in d["meta"] for d in docs)
+
+    # the file is never read whole
+    def whole(self: Path) -> bytes:
+        raise AssertionError(f"{self} read whole")
+
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    assert _parquet_load(path, monkeypatch, True)[2]
+
+
+def test_a_damaged_large_parquet_file_is_skipped_whole_as_before(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _parquet(tmp_path / "export.parquet", False)
+    data = bytearray(path.read_bytes())
+    pages = data.index(TEXTS[3].encode("utf-8")[:40])  # inside a later row group's text column
+    data[pages : pages + 40] = b"\xff" * 40
+    path.write_bytes(bytes(data))
+    streamed = _parquet_load(path, monkeypatch, True)
+    assert not streamed[2]  # the first pass found the damage: read whole
+    assert streamed[:2] == _parquet_load(path, monkeypatch, False)[:2]
+    assert not streamed[0] and streamed[1][0]["status"] == "skipped"
+    assert "unreadable Parquet" in streamed[1][0]["reason"]
