@@ -224,10 +224,21 @@ def _document_features(terms: TermMatrix, unit: str, min_tokens: int, min_df: in
     counts = kept.astype(np.float64).tocsr()
     del kept
     counts.sort_indices()
-    tfidf = TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts).tocsr()
+    tfidf = _same_cells(TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts).tocsr(), counts)
     names = keys[columns].tolist()
     opts = {"min_tokens": min_tokens, "min_df": min_df, "max_df": max_df}
     return UnitFeatures(units, counts, tfidf, names, [terms.vocabulary.display(k) for k in names], unit, opts)
+
+
+def _same_cells(tfidf: sp.csr_matrix, counts: sp.csr_matrix) -> sp.csr_matrix:
+    """``tfidf`` sharing the column indices and row pointers of ``counts`` when
+    it has exactly their cells (it does: a count > 0 has a weight > 0), so a
+    large corpus holds them once, not twice (neither matrix is changed in place)."""
+    if np.array_equal(tfidf.indptr, counts.indptr) and np.array_equal(tfidf.indices, counts.indices):
+        shared = sp.csr_matrix((tfidf.data, counts.indices, counts.indptr), shape=tfidf.shape, copy=False)
+        shared.has_sorted_indices = counts.has_sorted_indices
+        return shared
+    return tfidf
 
 
 # ---------------------------------------------------------------- models
@@ -277,7 +288,8 @@ def _fit(features: UnitFeatures, k: int, method: str, seed: int, opts: Mapping[s
             return _soft_fit(W, model.components_)
         if method == "kmeans":
             dims = min(opts["lsa_dims"], X.shape[1] - 1, n - 1)
-            Z = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(X)) if dims >= 2 else X
+            # normalised in place: no second copy of the units x dims matrix beside the first
+            Z = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(X), copy=False) if dims >= 2 else X
             labels = KMeans(k, n_init=opts["n_init"], random_state=seed).fit_predict(Z)
             return _centroid_fit(X, labels, k, Z)
         if method == "spectral":

@@ -250,6 +250,9 @@ def test_document_features_of_a_term_matrix_are_those_of_the_corpus(one_day, bou
         assert features.units["short"].tolist() == ref.units["short"].tolist()
         assert features.counts.dtype == ref.counts.dtype and (features.counts != ref.counts).nnz == 0
         assert np.allclose(features.tfidf.toarray(), ref.tfidf.toarray(), rtol=0, atol=1e-12)
+        # the two matrices have the same cells: their indices are held once
+        assert np.shares_memory(features.tfidf.indices, features.counts.indices)
+        assert np.shares_memory(features.tfidf.indptr, features.counts.indptr)
     if "min_tokens" in bounds:
         assert 0 < int(ref.units["short"].sum()) < len(ref.units)
     assert (got.units["text"] == "").all()
