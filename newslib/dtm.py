@@ -148,6 +148,13 @@ def _surface_counts(texts: list[str], drop: frozenset[str]) -> tuple[sp.csr_matr
     return X, dictionary.cast(pa.large_string()), dropped
 
 
+def _same_cells(a: sp.csr_matrix, b: sp.csr_matrix) -> bool:
+    """Whether two CSR matrices store exactly the same cells, in the same order
+    (then the values of one line up with the other's; a TF-IDF matrix and
+    its counts, for one)."""
+    return np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+
+
 def _dropped_totals(surfaces: Any, totals: np.ndarray, keep: np.ndarray) -> dict[str, int]:
     """{surface: total} of the surfaces (an Arrow array) that ``keep`` drops."""
     import pyarrow as pa

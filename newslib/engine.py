@@ -511,9 +511,9 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
     :func:`_run_files`). Either way the main process settles each record's
     report row and id in reading order.
     """
+    columns = dict(load_options)  # column names, for a path or a Dask collection
+    errors, clean = columns.pop("errors", "raise"), columns.pop("clean", True)
     if isinstance(source, (str, Path)):
-        columns = dict(load_options)
-        errors, clean = columns.pop("errors", "raise"), columns.pop("clean", True)
         plan = _plan(Path(source), errors, clean, warnings, columns)
         files, meta_path, opts, where = plan
         groups = _file_groups(files, size) if whole_files and meta_path is None else []
@@ -531,8 +531,6 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
 
         return raw_chunks(), None, loader, _run_chunk
     if _is_dask_collection(source):
-        columns = dict(load_options)
-        errors, clean = columns.pop("errors", "raise"), columns.pop("clean", True)
         opts = _Options(errors=errors, clean=clean, columns=_column_names(columns))
         loader = _Loader(opts, defer=True)
         loader.report = report

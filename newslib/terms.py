@@ -36,7 +36,7 @@ from scipy.stats import chi2
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from ._gc import gc_paused
-from .dtm import TermMatrix
+from .dtm import TermMatrix, _same_cells
 from .text import TATWEEL
 from .tokens import TOKEN_PATTERN, Vocabulary, _base, _cut_surface, _word_runs, paragraphs, sentences
 
@@ -295,7 +295,7 @@ def distinctive_terms(corpus: Any, top: int = 10, min_count: int = 1) -> pd.Data
     W = TfidfTransformer().fit_transform(X).tocsr()
     W.sort_indices()
     # The cells of the counts (a count > 0 has a TF-IDF > 0): W's values line up with X's.
-    if np.array_equal(W.indptr, X.indptr) and np.array_equal(W.indices, X.indices):
+    if _same_cells(W, X):
         tfidf = W.data
     else:  # not seen; one look-up per cell
         tfidf = np.asarray(W[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), X.indices]).ravel()

@@ -52,7 +52,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import normalize
 
 from ._gc import gc_paused
-from .dtm import TermMatrix
+from .dtm import TermMatrix, _same_cells
 
 __all__ = [
     "METHODS",
@@ -224,17 +224,17 @@ def _document_features(terms: TermMatrix, unit: str, min_tokens: int, min_df: in
     counts = kept.astype(np.float64).tocsr()
     del kept
     counts.sort_indices()
-    tfidf = _same_cells(TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts).tocsr(), counts)
+    tfidf = _sharing_cells(TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts).tocsr(), counts)
     names = keys[columns].tolist()
     opts = {"min_tokens": min_tokens, "min_df": min_df, "max_df": max_df}
     return UnitFeatures(units, counts, tfidf, names, [terms.vocabulary.display(k) for k in names], unit, opts)
 
 
-def _same_cells(tfidf: sp.csr_matrix, counts: sp.csr_matrix) -> sp.csr_matrix:
+def _sharing_cells(tfidf: sp.csr_matrix, counts: sp.csr_matrix) -> sp.csr_matrix:
     """``tfidf`` sharing the column indices and row pointers of ``counts`` when
     it has exactly their cells (it does: a count > 0 has a weight > 0), so a
     large corpus holds them once, not twice (neither matrix is changed in place)."""
-    if np.array_equal(tfidf.indptr, counts.indptr) and np.array_equal(tfidf.indices, counts.indices):
+    if _same_cells(tfidf, counts):
         shared = sp.csr_matrix((tfidf.data, counts.indices, counts.indptr), shape=tfidf.shape, copy=False)
         shared.has_sorted_indices = counts.has_sorted_indices
         return shared
