@@ -13,7 +13,7 @@ load on first use: ``newslib.rtl.setup()``, ``newslib.cluster_topics(...)``.
 from importlib import import_module
 from typing import Any
 
-from .corpus import Corpus, Document, LoadError, iter_documents, load_corpus
+from .corpus import Corpus, Document, LoadError, is_bundled_corpus, iter_documents, load_corpus
 from .text import NORMALIZE_DEFAULTS, normalize
 from .tokens import Token, Vocabulary, paragraphs, sentences, stopwords, tokenize
 
@@ -50,6 +50,7 @@ __all__ = [
     "NORMALIZE_DEFAULTS",
     "Token",
     "Vocabulary",
+    "is_bundled_corpus",
     "iter_documents",
     "load_corpus",
     "normalize",

@@ -77,6 +77,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import json
 import os
@@ -98,7 +99,7 @@ from ._gc import gc_paused
 from .clean import _RARE, Removal, _clean_text
 from .tokens import TOKEN_PATTERN, Token, Unit, Vocabulary, sentences, tokenize
 
-__all__ = ["Document", "Corpus", "LoadError", "load_corpus", "iter_documents", "decode_bytes"]
+__all__ = ["Document", "Corpus", "LoadError", "load_corpus", "iter_documents", "decode_bytes", "is_bundled_corpus"]
 
 TABULAR = {".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet"}
 COLUMN_DEFAULTS: dict[str, tuple[str, ...]] = {
@@ -1144,6 +1145,37 @@ def _inputs(path: Path) -> tuple[list[Path], Path | None, Path]:
     if meta is not None:
         files = [p for p in files if p.resolve() != meta.resolve()]
     return files, meta, folder
+
+
+# SHA-256 of the bundled corpus's files (``data/raw/*.txt`` and the metadata
+# ``data/corpus.csv``): the corpus the notebooks' commentary was written about.
+BUNDLED_FILES = {
+    "000_b4bb5a84539e25b9.txt": "576fe31fae50f0e6a4cd156842f735fdfdc7437dbc16b8af0fd012ab3fc13961",
+    "001_34cc1170e1beb3ba.txt": "02249d5519ffcecb8680d6d510d6017ccf4a43171d6f13dd6810e766937ff768",
+    "002_34de9ea8cd55db5f.txt": "f67c4fe4dae37530672a719372160dc63b9e8fdd4dd15f4a97c2628d26b2861a",
+    "003_cfbd479925494924.txt": "ba5f123cb87d498a0370c5aa8426f45eebf29ba18083503c782025a55006cbc7",
+    "004_9eeaefb4c80e2381.txt": "2390cca2e0d8263621e3dfea5094532c32faf4a4a68a7d3d628e4e77eab4ac13",
+    "corpus.csv": "7218101b9dbcf5a05f7036d9aa8d2bc2a6dc9c32a1209d2f1135398530cc636e",
+}
+
+
+def is_bundled_corpus(path: str | Path) -> bool:
+    """Whether ``path`` loads exactly the bundled five articles and their
+    metadata, byte for byte (a copy of ``data/`` elsewhere counts; one
+    changed, added or missing file does not). The report leaves out the
+    notebooks' commentary on any other corpus.
+
+    >>> is_bundled_corpus("data"), is_bundled_corpus("data/raw/000_b4bb5a84539e25b9.txt")
+    (True, False)
+    """
+    try:
+        files, meta, _ = _inputs(Path(path))
+    except LoadError:
+        return False
+    named = files + ([meta] if meta is not None else [])
+    if sorted(p.name for p in named) != sorted(BUNDLED_FILES):
+        return False
+    return all(hashlib.sha256(p.read_bytes()).hexdigest() == BUNDLED_FILES[p.name] for p in named)
 
 
 def iter_documents(

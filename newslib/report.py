@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .corpus import is_bundled_corpus
+
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO / "notebooks"
 NOTEBOOKS = (
@@ -165,22 +167,52 @@ def _fix_injected_cell_id(executed: Path) -> None:
 LONGEST_FIRST = ("04_topic_clustering", "02_term_frequencies", "03_actor_cooccurrence", "01_corpus_overview")
 
 
-def _execute_and_render(name: str, output: Path, parameters: dict[str, Any], page: Path) -> NotebookRun:
+def _execute_and_render(name: str, output: Path, parameters: dict[str, Any], page: Path,
+                        commentary: bool = True) -> NotebookRun:
     """Execute one notebook and write its HTML page (runs in a worker process)."""
     run = execute_notebook(name, output, parameters)
     if run.executed:
         run.page = page
-        page.write_text(notebook_html(run.executed, TITLES.get(name, name)), encoding="utf-8")
+        page.write_text(notebook_html(run.executed, TITLES.get(name, name), commentary=commentary),
+                        encoding="utf-8")
     return run
 
 
-def notebook_html(executed: Path, title: str) -> str:
-    """One self-contained HTML page for an executed notebook."""
+# Markdown cells tagged so hold commentary on the bundled corpus's results
+# (its numbers, articles and actors): true of that corpus only.
+COMMENTARY_TAG = "bundled-corpus"
+
+
+def _without_commentary(nb: Any) -> int:
+    """Drop the cells tagged ``COMMENTARY_TAG`` from ``nb`` and say so after
+    its first cell (the title); return how many were dropped."""
+    import nbformat
+
+    kept = [c for c in nb.cells if COMMENTARY_TAG not in c.get("metadata", {}).get("tags", [])]
+    dropped = len(nb.cells) - len(kept)
+    if dropped:
+        note = nbformat.v4.new_markdown_cell(
+            f"*This report is of another corpus than the bundled one, so the {dropped} passages of "
+            "commentary written about the bundled five articles are left out of this page. The "
+            "tables, figures and printed summaries are this corpus's.*"
+        )
+        note["id"] = "commentary-left-out"  # fixed: the page stays the same from run to run
+        kept.insert(1, note)
+    nb.cells = kept
+    return dropped
+
+
+def notebook_html(executed: Path, title: str, *, commentary: bool = True) -> str:
+    """One self-contained HTML page for an executed notebook; without
+    ``commentary`` (a corpus other than the bundled one) the cells of
+    commentary on the bundled corpus are left out, and the page says so."""
     import nbformat
     from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed, as_version=4)
+    if not commentary:
+        _without_commentary(nb)
     # Readers of the report do not run Python: show prose, tables and figures,
     # not the code (the notebooks themselves have it).
     exporter = HTMLExporter(
@@ -236,7 +268,9 @@ def index_html(
             if r.page
             else esc(r.name)
         )
-        rows.append(f"<tr><td>{link}</td><td>{status}</td><td>{r.seconds:.1f} s</td></tr>")
+        # No running times here: they change from run to run, and this page should not
+        # (they are printed while the report runs).
+        rows.append(f"<tr><td>{link}</td><td>{status}</td></tr>")
     settings_rows = "".join(
         f'<tr><th dir="auto">{esc(str(k))}</th><td dir="auto">{esc(str(v))}</td></tr>'
         for k, v in settings.items()
@@ -261,7 +295,7 @@ corpus and the code; the tables are also available as CSV files.</p>
 <p dir="rtl" lang="ar">يعرض هذا التقرير تحليل مجموعة من المقالات الإخبارية العربية:
 المصطلحات الأكثر تكرارا، والفاعلين الذين يرد ذكرهم معا، والموضوعات التي تتناولها الفقرات.</p>
 <h2>Pages</h2>
-<table><tr><th>notebook</th><th>status</th><th>time</th></tr>{"".join(rows)}</table>
+<table><tr><th>notebook</th><th>status</th></tr>{"".join(rows)}</table>
 <h2>Corpus</h2>
 <table>{stats_rows}</table>
 <h2>Settings</h2>
@@ -310,7 +344,9 @@ def run_report(
     }
     result = ReportResult(out)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
-    tasks = [(name, work / f"{name}.ipynb", params, out / f"{name}.html") for name in notebooks]
+    # The notebooks' commentary describes the bundled corpus: kept for it only.
+    commentary = is_bundled_corpus(corpus)
+    tasks = [(name, work / f"{name}.ipynb", params, out / f"{name}.html", commentary) for name in notebooks]
     for i, name in enumerate(notebooks, 1):
         say(f"[{i}/{len(notebooks)}] {name} ...")
     if jobs == 1:

@@ -100,6 +100,38 @@ def test_raw_data_is_byte_identical_to_shared_corpus(repo: Path, shared_dir: Pat
         assert (repo / "data" / "raw" / name).read_bytes() == (shared / name).read_bytes(), name
 
 
+def test_bundled_corpus_is_recognised_by_its_bytes(repo: Path, shared_dir: Path, tmp_path: Path) -> None:
+    """The report keeps the notebooks' commentary for the bundled corpus only:
+    the five articles and their metadata, byte for byte, wherever they are."""
+    import hashlib
+
+    from newslib.corpus import BUNDLED_FILES, is_bundled_corpus
+
+    shared = shared_dir / "corpus"
+    if shared.is_dir():  # the digests are those of the seed corpus itself
+        for name in [f"{i}.txt" for i in IDS]:
+            assert hashlib.sha256((shared / name).read_bytes()).hexdigest() == BUNDLED_FILES[name], name
+    assert is_bundled_corpus(repo / "data") and is_bundled_corpus(repo / "data" / "raw")  # metadata beside raw/
+    copy = tmp_path / "copy"
+    shutil.copytree(repo / "data", copy)
+    assert is_bundled_corpus(copy)
+    # One byte changed, one file added, one missing, or the metadata gone: another corpus.
+    changed = tmp_path / "changed"
+    shutil.copytree(copy, changed)
+    first = changed / "raw" / f"{IDS[0]}.txt"
+    first.write_bytes(first.read_bytes() + b"\n")  # one more line break: the same documents, other bytes
+    added = tmp_path / "added"
+    shutil.copytree(copy, added)
+    (added / "raw" / "005_extra.txt").write_text("مقال آخر", encoding="utf-8")
+    missing = tmp_path / "missing"
+    shutil.copytree(copy, missing)
+    (missing / "raw" / f"{IDS[4]}.txt").unlink()
+    bare = tmp_path / "bare"
+    shutil.copytree(repo / "data" / "raw", bare)
+    for other in (changed, added, missing, bare, tmp_path / "nowhere", repo / "data" / "raw" / f"{IDS[0]}.txt"):
+        assert not is_bundled_corpus(other), other
+
+
 def test_load_report_of_bundled_corpus(corpus: newslib.Corpus) -> None:
     report = corpus.load_report
     assert list(report.columns[:4]) == ["item", "status", "reason", "encoding"]

@@ -181,6 +181,81 @@ def test_markup_in_articles_does_not_run_in_chromium(hostile_report):
         assert got["title"] != "pwned"
 
 
+def _commentary_openings() -> dict[str, list[str]]:
+    """Per notebook, the opening words of each cell of commentary on the
+    bundled corpus (tagged ``bundled-corpus``), as the page shows them."""
+    from newslib.report import COMMENTARY_TAG
+
+    out = {}
+    for name in NOTEBOOKS:
+        nb = nbformat.read(REPO / "notebooks" / f"{name}.ipynb", as_version=4)
+        out[name] = []
+        for cell in nb.cells:
+            if COMMENTARY_TAG in cell.metadata.get("tags", []):
+                line = next(x for x in cell.source.splitlines() if x.strip() and not x.startswith("#"))
+                out[name].append(re.sub(r"</?bdi>|[*`]|^- ", "", line)[:40].strip())
+        assert out[name], f"{name}: no commentary cell is tagged"
+    return out
+
+
+def _page_text(page: Path) -> str:
+    from bs4 import BeautifulSoup
+
+    return " ".join(BeautifulSoup(page.read_text("utf-8"), "html.parser").get_text(" ").split())
+
+
+def test_commentary_on_the_bundled_corpus_only_in_its_report(report, hostile_report):
+    """The notebooks' commentary quotes the bundled corpus's results; a report
+    of another corpus leaves every such cell out and says how many."""
+    openings = _commentary_openings()
+    for run in report.runs:
+        text = _page_text(run.page)
+        for opening in openings[run.name]:
+            assert opening in text, (run.name, opening)
+        assert "left out of this page" not in text
+    for run in hostile_report.runs:
+        text = _page_text(run.page)
+        for opening in openings[run.name]:
+            assert opening not in text, (run.name, opening)
+        n = len(openings[run.name])
+        assert f"the {n} passages of commentary written about the bundled five articles are left out" in text
+        # The general prose stays: each section's heading and method.
+        assert text.count("¶") >= 3, run.name
+
+
+def test_topic_names_of_the_bundled_corpus_are_not_given_to_another(report, tmp_path):
+    """Notebook 04 names the bundled corpus's topics by their leading key. A
+    copy with one line break added is another corpus (the same documents, so
+    the same topics and leading keys): its topics keep their default labels."""
+    import pandas as pd
+
+    def default(table):
+        return table["top_terms"].str.split(" ").str[:3].str.join(" · ")
+
+    bundled = pd.read_csv(report.out / "tables" / "topics.csv")
+    assert (bundled["label"] != default(bundled)).sum() >= 5
+    copy = tmp_path / "data"
+    shutil.copytree(REPO / "data", copy)
+    with open(next((copy / "raw").glob("*.txt")), "ab") as f:
+        f.write(b"\n")
+    other = run_report(copy, tmp_path / "r", notebooks=["04_topic_clustering"], progress=lambda msg: None)
+    assert other.ok, other.runs[0].error
+    topics = pd.read_csv(tmp_path / "r" / "tables" / "topics.csv")
+    assert topics["top_terms"].tolist() == bundled["top_terms"].tolist()
+    assert (topics["label"] == default(topics)).all(), topics[["label", "top_terms"]]
+
+
+def test_index_page_is_the_same_whatever_the_running_times(tmp_path):
+    from newslib.report import NotebookRun, ReportResult, index_html
+
+    def index(seconds: float) -> str:
+        runs = [NotebookRun(name, True, seconds, page=tmp_path / f"{name}.html") for name in NOTEBOOKS]
+        return index_html(ReportResult(tmp_path, runs), {"corpus_path": "data"}, [], {"documents": 5})
+
+    assert index(1.5) == index(61.25)
+    assert 'href="04_topic_clustering.html"' in index(1.5)
+
+
 def test_failed_notebook_is_named_with_its_error(tmp_path, monkeypatch):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
