@@ -549,6 +549,24 @@ def test_progress_bar_counts_the_tasks(engine_name: str, many_files: Path, corpu
     assert capsys.readouterr().err == ""
 
 
+def test_progress_bar_in_jupyter_is_a_widget_without_warning(repo: Path) -> None:
+    """Analysts work in Jupyter: there the bar is a widget (tqdm.auto with
+    ipywidgets), not a text bar under an "IProgress not found" warning."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        f"from newslib import engine\nprint(engine.corpus_stats({str(repo / 'data')!r}, progress=True)['documents'])"
+    )]
+    NotebookClient(nb, kernel_name="python3", timeout=300).execute()
+    outputs = nb.cells[0].outputs
+    assert not [o for o in outputs if o.get("name") == "stderr" and "Warning" in o.get("text", "")], outputs
+    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert widgets and "newslib (local)" in widgets[0]["data"]["text/plain"], outputs
+    assert [o["text"] for o in outputs if o.get("name") == "stdout"] == ["5\n"]
+
+
 def _slow_job(task: Any, payload: tuple[int, str]) -> int:
     """A task that takes a while and leaves a mark (for the test below)."""
     import time
