@@ -256,6 +256,30 @@ def test_index_page_is_the_same_whatever_the_running_times(tmp_path):
     assert 'href="04_topic_clustering.html"' in index(1.5)
 
 
+def test_kernel_gets_its_share_of_blas_threads(tmp_path, monkeypatch):
+    """Notebooks run side by side get cores // jobs BLAS/OpenMP threads each
+    (oversubscribed, notebook 04 ran 2.5 times slower); a value the caller set wins."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import os, numpy, threadpoolctl\n"
+        "blas = [p['num_threads'] for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas']\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'], blas)"
+    )]
+    nbformat.write(nb, tmp_path / "98_threads.ipynb")
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+
+    def printed(threads):
+        run = execute_notebook("98_threads", tmp_path / "out.ipynb", {}, notebook_dir=tmp_path, threads=threads)
+        assert run.ok, run.error
+        return nbformat.read(tmp_path / "out.ipynb", 4).cells[0].outputs[0]["text"].strip()
+
+    assert printed(1) == "1 3 [1]"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ and os.environ["OMP_NUM_THREADS"] == "3"
+
+
 def test_failed_notebook_is_named_with_its_error(tmp_path, monkeypatch):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
