@@ -151,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="topic method (default: nmf for passages, spectral for documents)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--jobs", type=int, default=None,
-                   help="notebooks run at once (default: one per core; each holds the corpus in memory)")
+                   help="notebooks run at once (default: one per core, as many as fit in the available memory; "
+                        "each holds the corpus)")
     _add_engine_options(p)
     p.add_argument(
         "--errors",

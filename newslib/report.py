@@ -315,6 +315,89 @@ corpus and the code; the tables are also available as CSV files.</p>
     return _page("newslib report", body)
 
 
+# A notebook holds the loaded corpus. Its peak, measured on SaudiNewsNet (the
+# largest of the four notebooks): 1.15 GB for 41 MB of article files (1x),
+# 2.82 GB for 374 MB (10x): about 1 GB plus 5 bytes per byte of text. The
+# estimate takes 5.5, a margin for text that expands more in Python.
+_NOTEBOOK_BASE = 1 << 30
+_NOTEBOOK_PER_BYTE = 5.5
+
+
+def corpus_bytes(path: str | Path) -> int:
+    """Bytes of the corpus's files as the loader reads them: zip members and
+    Parquet row groups uncompressed, metadata file not counted; 0 when the
+    path is not a corpus (its notebooks will say why)."""
+    import zipfile
+
+    from .corpus import LoadError, _inputs
+
+    try:
+        files, _, _ = _inputs(Path(path))
+    except LoadError:
+        return 0
+    total = 0
+    for file in files:
+        try:
+            if file.suffix.lower() == ".zip":
+                with zipfile.ZipFile(file) as z:
+                    total += sum(info.file_size for info in z.infolist())
+            elif file.suffix.lower() == ".parquet":
+                import pyarrow.parquet as pq
+
+                meta = pq.ParquetFile(file).metadata
+                total += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+            else:
+                total += file.stat().st_size
+        except Exception:  # unreadable: the loader reports it; count what is on disk
+            total += file.stat().st_size if file.exists() else 0
+    return total
+
+
+def _available_memory() -> int | None:
+    """Memory available to new processes (Linux ``MemAvailable``), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def notebooks_at_once(requested: int | None, cores: int, notebooks: int, text_bytes: int,
+                 available: int | None) -> tuple[int, list[str]]:
+    """How many notebooks to run at once, and what to tell the user.
+
+    Each notebook holds the corpus: by default as many run at once as there
+    are cores *and* as fit in the available memory (at least one); a
+    requested number is kept. Either way a corpus too large for the memory
+    is announced before anything runs.
+
+    >>> notebooks_at_once(None, 2, 4, 40 << 20, 24 << 30)
+    (2, [])
+    >>> notebooks_at_once(None, 2, 4, 3 << 30, 24 << 30)[0]
+    1
+    """
+    need = int(_NOTEBOOK_BASE + _NOTEBOOK_PER_BYTE * text_bytes)
+    jobs = max(1, min(requested or cores, notebooks))
+    notes: list[str] = []
+    if available is None:
+        return jobs, notes
+    gb = 1 << 30
+    fit = max(1, min(jobs, available // need))
+    if requested is None and fit < jobs:
+        jobs = fit
+        notes.append(f"{text_bytes / 1e6:,.1f} MB of text: about {need / gb:.1f} GB per notebook, "
+                     f"{available / gb:.1f} GB available: {jobs} notebook{'s' * (jobs > 1)} at a time")
+    if jobs * need > available:
+        notes.append(f"warning: about {jobs * need / gb:.1f} GB needed ({jobs} notebook{'s' * (jobs > 1)} at a "
+                     f"time, each holding the corpus), more than the {available / gb:.1f} GB available: they may "
+                     "run out of memory. The streamed routes carry a corpus of any size (README, Scale: "
+                     "newslib stats, newslib.engine.term_matrix, newslib.engine.mentions).")
+    return jobs, notes
+
+
 def run_report(
     corpus: str | Path = "data",
     out: str | Path = "reports",
@@ -331,7 +414,8 @@ def run_report(
     ``parameters`` are injected into every notebook (those a notebook does not
     declare are ignored by it). Figures go to ``figures`` (default
     ``out/figures``), tables to ``out/tables``. ``jobs`` notebooks run at once
-    (default: one per core); each holds the corpus in memory, so ``jobs=1``
+    (default: one per core, as many as fit in the available memory, see
+    :func:`notebooks_at_once`); each holds the corpus in memory, so ``jobs=1``
     is the choice for a corpus that barely fits.
     """
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -352,7 +436,10 @@ def run_report(
         **(parameters or {}),
     }
     result = ReportResult(out)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
+    jobs, notes = notebooks_at_once(jobs, os.cpu_count() or 1, len(notebooks), corpus_bytes(corpus),
+                                    _available_memory())
+    for note in notes:
+        say(note)
     # The notebooks' commentary describes the bundled corpus: kept for it only.
     commentary = is_bundled_corpus(corpus)
     # Notebooks side by side share the cores: each kernel's BLAS and OpenMP get

@@ -280,6 +280,57 @@ def test_kernel_gets_its_share_of_blas_threads(tmp_path, monkeypatch):
     assert "OPENBLAS_NUM_THREADS" not in os.environ and os.environ["OMP_NUM_THREADS"] == "3"
 
 
+def test_corpus_bytes_counts_text_as_the_loader_reads_it(tmp_path):
+    """Zip members and Parquet row groups uncompressed; metadata not counted."""
+    import zipfile
+
+    import pandas as pd
+
+    from newslib.report import corpus_bytes
+
+    raw = sorted((REPO / "data" / "raw").glob("*.txt"))
+    total = sum(p.stat().st_size for p in raw)
+    assert corpus_bytes(REPO / "data") == total
+    with zipfile.ZipFile(tmp_path / "corpus.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        for p in raw:
+            z.write(p, p.name)
+    assert corpus_bytes(tmp_path / "corpus.zip") == total > 2 * (tmp_path / "corpus.zip").stat().st_size
+    texts = [p.read_text("utf-8") for p in raw]
+    pd.DataFrame({"text": texts}).to_parquet(tmp_path / "corpus.parquet")
+    size = corpus_bytes(tmp_path / "corpus.parquet")
+    assert total <= size < 1.1 * total, (size, total)
+    assert corpus_bytes(tmp_path / "no-such-corpus") == 0
+
+
+def test_notebooks_at_once_fit_the_memory():
+    from newslib.report import notebooks_at_once
+
+    gb = 1 << 30
+    assert notebooks_at_once(None, 2, 4, 40 << 20, 24 * gb) == (2, [])  # the bench corpus
+    assert notebooks_at_once(None, 2, 4, 40 << 20, None) == (2, [])  # memory unknown: one per core
+    assert notebooks_at_once(None, 8, 4, 40 << 20, 24 * gb) == (4, [])  # never more than the notebooks
+    # 3 GB of text: about 17.5 GB a notebook; two would not fit in 24 GB, one does.
+    jobs, notes = notebooks_at_once(None, 2, 4, 3 * gb, 24 * gb)
+    assert jobs == 1 and len(notes) == 1 and "17.5 GB per notebook" in notes[0] and "1 notebook at a time" in notes[0]
+    # Asked for two: kept, with a warning naming what would carry the corpus instead.
+    jobs, notes = notebooks_at_once(2, 2, 4, 3 * gb, 24 * gb)
+    assert jobs == 2 and len(notes) == 1 and notes[0].startswith("warning: about 35.0 GB needed (2 notebooks")
+    assert "newslib stats" in notes[0]
+    # 5 GB of text: not even one fits; one at a time, and the warning.
+    jobs, notes = notebooks_at_once(None, 2, 4, 5 * gb, 24 * gb)
+    assert jobs == 1 and len(notes) == 2 and notes[1].startswith("warning: about 28.5 GB needed (1 notebook ")
+
+
+def test_report_announces_a_corpus_too_large_for_the_memory(tmp_path, monkeypatch):
+    import newslib.report as report
+
+    monkeypatch.setattr(report, "_available_memory", lambda: 512 << 20)
+    said = []
+    result = run_report(REPO / "data", tmp_path, notebooks=["01_corpus_overview"], progress=said.append)
+    assert result.ok
+    assert said[0].startswith("warning: about 1.0 GB needed (1 notebook at a time"), said
+
+
 def test_failed_notebook_is_named_with_its_error(tmp_path, monkeypatch):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
