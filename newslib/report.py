@@ -446,6 +446,8 @@ def run_report(
     # its share. Left to their default (a thread per core each), the SVDs and
     # k-means of notebook 04 ran 2.5 times slower beside another notebook.
     threads = max(1, (os.cpu_count() or 1) // jobs)
+    if params.get("engine", "local") != "local" and not params.get("n_workers") and not params.get("scheduler"):
+        params["n_workers"] = threads  # and so do their worker processes (or local Dask workers)
     tasks = [(name, work / f"{name}.ipynb", params, out / f"{name}.html", commentary, threads)
              for name in notebooks]
     for i, name in enumerate(notebooks, 1):

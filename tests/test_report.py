@@ -331,6 +331,21 @@ def test_report_announces_a_corpus_too_large_for_the_memory(tmp_path, monkeypatc
     assert said[0].startswith("warning: about 1.0 GB needed (1 notebook at a time"), said
 
 
+def test_notebooks_side_by_side_share_the_cores_between_their_workers(tmp_path):
+    """With --engine processes, each of two notebooks run at once gets half
+    the cores for its worker processes (unless --workers says otherwise)."""
+    cores = os.cpu_count() or 1
+    if cores < 2:
+        pytest.skip("one core: notebooks run one at a time")
+    names = ["01_corpus_overview", "02_term_frequencies"]
+    result = run_report(REPO / "data", tmp_path, notebooks=names, jobs=2, parameters={"engine": "processes"},
+                        progress=lambda msg: None)
+    assert result.ok, [r.error for r in result.runs]
+    injected = [c for c in nbformat.read(tmp_path / "executed" / f"{names[1]}.ipynb", 4).cells
+                if "injected-parameters" in c.metadata.get("tags", [])][0]
+    assert f"n_workers = {cores // 2}\n" in injected.source and 'engine = "processes"' in injected.source
+
+
 def test_failed_notebook_is_named_with_its_error(tmp_path, monkeypatch):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
