@@ -317,7 +317,7 @@ corpus and the code; the tables are also available as CSV files.</p>
 
 # A notebook holds the loaded corpus. Its peak, measured on SaudiNewsNet (the
 # largest of the four notebooks): 1.15 GB for 41 MB of article files (1x),
-# 2.82 GB for 374 MB (10x): about 1 GB plus 5 bytes per byte of text. The
+# 2.92 GB for 382 MB (10x): about 1 GB plus 5 bytes per byte of text. The
 # estimate takes 5.5, a margin for text that expands more in Python.
 _NOTEBOOK_BASE = 1 << 30
 _NOTEBOOK_PER_BYTE = 5.5
@@ -366,7 +366,7 @@ def _available_memory() -> int | None:
 
 
 def notebooks_at_once(requested: int | None, cores: int, notebooks: int, text_bytes: int,
-                 available: int | None) -> tuple[int, list[str]]:
+                      available: int | None) -> tuple[int, list[str]]:
     """How many notebooks to run at once, and what to tell the user.
 
     Each notebook holds the corpus: by default as many run at once as there
