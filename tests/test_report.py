@@ -223,6 +223,25 @@ def test_commentary_on_the_bundled_corpus_only_in_its_report(report, hostile_rep
         assert text.count("¶") >= 3, run.name
 
 
+def test_kwic_queries_are_the_corpus_own_phrases(report, hostile_report):
+    """Left unset, notebook 02's concordance queries are the bundled corpus's
+    three phrases there, and another corpus's three most frequent bigrams
+    sharing no word (recomputed here from its exported n-gram table)."""
+    import pandas as pd
+
+    bundled = pd.read_csv(report.out / "tables" / "kwic.csv")
+    assert list(dict.fromkeys(bundled["query"])) == ["الإرهاب", "وقف الأعمال القتالية", "جبهة موحدة"]
+    phrases = pd.read_csv(hostile_report.out / "tables" / "ngrams.csv")
+    expected, seen = [], set()
+    for key, display in phrases.loc[phrases["n"] == 2, ["key", "display"]].itertuples(index=False):
+        if len(expected) < 3 and not seen & set(key.split()):
+            expected.append(display)
+            seen |= set(key.split())
+    other = pd.read_csv(hostile_report.out / "tables" / "kwic.csv")
+    assert len(expected) == 3 and list(dict.fromkeys(other["query"])) == expected
+    assert (other["query"].value_counts() >= 2).all()  # each bigram was seen at least twice
+
+
 def test_topic_names_of_the_bundled_corpus_are_not_given_to_another(report, tmp_path):
     """Notebook 04 names the bundled corpus's topics by their leading key. A
     copy with one line break added is another corpus (the same documents, so
