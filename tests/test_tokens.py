@@ -145,6 +145,21 @@ def test_light_stemming_is_optional(corpus: newslib.Corpus) -> None:
     assert len(stemmed.key_counts()) < len(plain.key_counts())
 
 
+def test_stemming_runs_in_c_with_the_pure_python_stems(corpus: newslib.Corpus) -> None:
+    """snowballstemmer hands over to PyStemmer's C stemmers when it is
+    installed (pinned): every stem of the bundled corpus's words, as written
+    and as keys, equals the pure-Python Snowball Arabic stemmer's."""
+    import snowballstemmer
+    from snowballstemmer.arabic_stemmer import ArabicStemmer
+
+    fast = snowballstemmer.stemmer("arabic")
+    assert type(fast).__module__ == "Stemmer", type(fast)  # the C extension, not the Python fallback
+    words = sorted({w for t in (t for d in corpus for t in corpus.tokens(d)) for w in (t.surface, t.key)})
+    assert len(words) > 2000
+    python = ArabicStemmer()
+    assert fast.stemWords(words) == [python.stemWord(w) for w in words]
+
+
 def test_keys_are_computed_once_per_type(monkeypatch: pytest.MonkeyPatch, corpus: newslib.Corpus) -> None:
     """Normalisation runs per word type, not per token (design: a per-type cache)."""
     import newslib.tokens as tokens_module
