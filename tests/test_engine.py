@@ -531,7 +531,7 @@ def test_fed_stops_submitting_when_the_caller_stops() -> None:
     assert not [t for t in threading.enumerate() if t.name == "newslib-feed"]
 
 
-@pytest.mark.parametrize("engine_name", ["local", "processes"])
+@pytest.mark.parametrize("engine_name", ["local", "processes", "dask"])
 def test_progress_bar_counts_the_tasks(engine_name: str, many_files: Path, corpus: newslib.Corpus,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     engine.analyze(corpus, engine=engine_name, n_workers=2, chunk_size=2, progress=True)
@@ -540,7 +540,7 @@ def test_progress_bar_counts_the_tasks(engine_name: str, many_files: Path, corpu
     assert f"newslib ({engine_name})" in err and "3/3" in err and " chunks" in err
     engine.analyze(many_files, engine=engine_name, n_workers=2, chunk_size=2, errors="skip", progress=True)
     err = capsys.readouterr().err
-    if engine_name == "processes":  # the workers read whole files: a tick per group of files
+    if engine_name != "local":  # the workers read whole files: a tick per group of files
         groups = len(engine._file_groups(engine._plan(many_files, "skip", True, [], {})[0], 2))
         assert groups >= 4 and f"{groups}/{groups}" in err and " file groups" in err, err
     else:  # read here, chunk by chunk: how many is not known ahead, so a count without a total
