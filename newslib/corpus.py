@@ -1175,7 +1175,10 @@ def is_bundled_corpus(path: str | Path) -> bool:
     named = files + ([meta] if meta is not None else [])
     if sorted(p.name for p in named) != sorted(BUNDLED_FILES):
         return False
-    return all(hashlib.sha256(p.read_bytes()).hexdigest() == BUNDLED_FILES[p.name] for p in named)
+    try:
+        return all(hashlib.sha256(p.read_bytes()).hexdigest() == BUNDLED_FILES[p.name] for p in named)
+    except OSError:  # unreadable: not the bundled corpus as shipped (the loader will say why)
+        return False
 
 
 def iter_documents(

@@ -128,7 +128,12 @@ def test_bundled_corpus_is_recognised_by_its_bytes(repo: Path, shared_dir: Path,
     (missing / "raw" / f"{IDS[4]}.txt").unlink()
     bare = tmp_path / "bare"
     shutil.copytree(repo / "data" / "raw", bare)
-    for other in (changed, added, missing, bare, tmp_path / "nowhere", repo / "data" / "raw" / f"{IDS[0]}.txt"):
+    # A bundled file's name on a dangling link: listed, unreadable, so not bundled (and no error).
+    odd = tmp_path / "odd"
+    shutil.copytree(copy, odd)
+    (odd / "raw" / f"{IDS[1]}.txt").unlink()
+    (odd / "raw" / f"{IDS[1]}.txt").symlink_to(tmp_path / "gone.txt")
+    for other in (changed, added, missing, bare, odd, tmp_path / "nowhere", repo / "data" / "raw" / f"{IDS[0]}.txt"):
         assert not is_bundled_corpus(other), other
 
 
