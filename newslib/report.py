@@ -10,6 +10,7 @@ notebooks only for their figures, to regenerate or check ``figures/``.
 
 from __future__ import annotations
 
+import csv
 import filecmp
 import html
 import multiprocessing
@@ -477,15 +478,21 @@ def run_report(
         if pool is not None:
             pool.shutdown()
     stats = None
-    try:
-        from .engine import corpus_stats
+    summary = tables_dir / "summary.csv"
+    if any(r.name == "01_corpus_overview" and r.ok for r in result.runs) and summary.is_file():
+        # Notebook 01 wrote Corpus.stats() in this run: no second pass over the corpus.
+        with summary.open(encoding="utf-8", newline="") as f:
+            stats = {row["measure"]: row["value"] for row in csv.DictReader(f)}
+    else:
+        try:
+            from .engine import corpus_stats
 
-        # Streamed on the report's engine: the same dict as Corpus.stats(),
-        # without holding the corpus a fifth time.
-        stats = corpus_stats(corpus, engine=params.get("engine") or "local", scheduler=params.get("scheduler"),
-                             n_workers=params.get("n_workers"), errors=params.get("errors", "raise"))
-    except Exception as e:  # the notebooks already reported it
-        stats = {"corpus": f"could not be summarised: {e}"}
+            # Streamed on the report's engine: the same dict as Corpus.stats(),
+            # without holding the corpus a fifth time.
+            stats = corpus_stats(corpus, engine=params.get("engine") or "local", scheduler=params.get("scheduler"),
+                                 n_workers=params.get("n_workers"), errors=params.get("errors", "raise"))
+        except Exception as e:  # the notebooks already reported it
+            stats = {"corpus": f"could not be summarised: {e}"}
     settings = {k: v for k, v in params.items() if k not in ("out_dir", "figures_dir")}
     (out / "index.html").write_text(
         index_html(result, settings, sorted(tables_dir.glob("*.csv")), stats), encoding="utf-8"

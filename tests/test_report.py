@@ -65,6 +65,23 @@ def test_every_notebook_runs_without_error_or_visible_warning(report):
                 assert "Warning" not in output["text"], f"{run.name} shows a warning: {output['text'][:300]}"
 
 
+def _index_stats(out: Path) -> dict[str, str]:
+    index = (out / "index.html").read_text("utf-8")
+    return dict(re.findall(r"<tr><th>([a-z_]+)</th><td>([^<]*)</td></tr>", index))
+
+
+def test_index_summarises_the_corpus(report, tmp_path):
+    """The front page's corpus table is Corpus.stats(): taken from notebook 01's
+    summary when it ran (no second pass), streamed otherwise (04 alone here)."""
+    import newslib
+
+    expected = {k: str(v) for k, v in newslib.load_corpus(REPO / "data").stats().items() if not isinstance(v, list)}
+    assert _index_stats(report.out) == expected and (report.out / "tables" / "summary.csv").is_file()
+    alone = run_report(REPO / "data", tmp_path, notebooks=["03_actor_cooccurrence"], progress=lambda msg: None)
+    assert alone.ok and not (tmp_path / "tables" / "summary.csv").exists()
+    assert _index_stats(tmp_path) == expected
+
+
 def test_index_links_pages_and_tables(report):
     index = (report.out / "index.html").read_text("utf-8")
     for run in report.runs:
