@@ -111,6 +111,7 @@ _LINE = re.compile(r"[^\n]+")
 _SENT_END = re.compile(r"(?:[.!?؟…]+)[\"'”’»)\]]*(?=\s|$)")
 _ABBREV = re.compile(r"(?:^|[\s(«\"])(?:[^\W\d_]|[A-Za-z]{2,4}|ج\.م|ص\.ب)\.$")
 _LATIN_ABBREV = frozenset({"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "no", "jr", "sr"})
+_WORD_EDGE = frozenset(".(«\"'")  # a dot, or what _is_abbreviation strips from a word's start
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -136,10 +137,18 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
     """True when the '.' at ``dot`` closes an abbreviation such as «د.» or «Dr.»."""
     if text[dot] != "." or (dot + 1 < len(text) and text[dot + 1] == "."):
         return False
+    # Most full stops end a word of two or more characters that is not Latin:
+    # its last dot-separated part is then longer than one letter, and it is
+    # not a Latin abbreviation. Decided here without walking back to the
+    # word's start (this runs at every sentence end of the corpus).
+    if dot - 2 >= start:
+        last, before = text[dot - 1], text[dot - 2]
+        if not (last.isascii() and last.isalpha()) and before not in _WORD_EDGE and not before.isspace():
+            return False
     word_start = dot
     while word_start > start and not text[word_start - 1].isspace():
         word_start -= 1
-    word = text[word_start:dot].lstrip("(«\"'")
+    word = text[word_start:dot].lstrip("(«\"'")  # _WORD_EDGE without the dot
     if all(len(w) == 1 and w.isalpha() for w in word.split(".")):
         return True  # «د.» «م.» «أ.» and initials, also dotted runs «أ.د.» «ص.ب.»
     return word.lower() in _LATIN_ABBREV
@@ -159,7 +168,7 @@ def sentences(text: str) -> list[Unit]:
         start = ps
         for m in _SENT_END.finditer(text, ps, pe):
             end = m.end()
-            if _is_abbreviation(text, start, m.start()) and m.end() - m.start() == 1:
+            if m.end() - m.start() == 1 and _is_abbreviation(text, start, m.start()):
                 continue
             if text[start:end].strip():
                 units.append(Unit(start, end, p, len(units)))

@@ -134,6 +134,42 @@ def test_stopword_tokens_are_marked_and_can_be_dropped(corpus: newslib.Corpus) -
     assert {t.key for t in content} >= {"لافروف", "كيري", "سوريه", "روسيا"}
 
 
+def _is_abbreviation_by_the_rule(text: str, start: int, dot: int) -> bool:
+    """The abbreviation rule written plainly (walk back to the word's start),
+    as newslib.tokens had it before its fast path."""
+    if text[dot] != "." or (dot + 1 < len(text) and text[dot + 1] == "."):
+        return False
+    word_start = dot
+    while word_start > start and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:dot].lstrip("(«\"'")
+    if all(len(w) == 1 and w.isalpha() for w in word.split(".")):
+        return True
+    return word.lower() in {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "no", "jr", "sr"}
+
+
+def test_abbreviation_fast_path_agrees_with_the_rule(corpus: newslib.Corpus) -> None:
+    """Every full stop of the seed corpus, and of random strings built from the
+    characters that matter (letters Latin and Arabic, digits, dots, quotes,
+    brackets, white space), from every possible start."""
+    import random
+
+    from newslib.tokens import _is_abbreviation
+
+    texts = [d.text for d in corpus] + [d.raw_text for d in corpus]
+    rng = random.Random(0)
+    pieces = list("ab.ZDrK5 («\"')\n\t") + ["د.", "م", "أ.ب", "Mr", "ST", "etc", "\u212a"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 10))) for _ in range(20000)]
+    checked = 0
+    for text in texts:
+        for dot in (i for i, c in enumerate(text) if c == "."):
+            for start in {0, max(0, dot - 1), max(0, dot - 2), max(0, dot - 3), dot}:
+                assert _is_abbreviation(text, start, dot) == _is_abbreviation_by_the_rule(text, start, dot), (
+                    text, start, dot)
+                checked += 1
+    assert checked > 50000
+
+
 def test_light_stemming_is_optional(corpus: newslib.Corpus) -> None:
     import snowballstemmer
 
