@@ -193,9 +193,9 @@ def _execute_and_render(name: str, output: Path, parameters: dict[str, Any], pag
 COMMENTARY_TAG = "bundled-corpus"
 
 
-def _without_commentary(nb: Any) -> int:
+def _without_commentary(nb: Any) -> None:
     """Drop the cells tagged ``COMMENTARY_TAG`` from ``nb`` and say so after
-    its first cell (the title); return how many were dropped."""
+    its first cell (the title)."""
     import nbformat
 
     kept = [c for c in nb.cells if COMMENTARY_TAG not in c.get("metadata", {}).get("tags", [])]
@@ -209,7 +209,6 @@ def _without_commentary(nb: Any) -> int:
         note["id"] = "commentary-left-out"  # fixed: the page stays the same from run to run
         kept.insert(1, note)
     nb.cells = kept
-    return dropped
 
 
 def notebook_html(executed: Path, title: str, *, commentary: bool = True) -> str:

@@ -111,7 +111,8 @@ _LINE = re.compile(r"[^\n]+")
 _SENT_END = re.compile(r"(?:[.!?؟…]+)[\"'”’»)\]]*(?=\s|$)")
 _ABBREV = re.compile(r"(?:^|[\s(«\"])(?:[^\W\d_]|[A-Za-z]{2,4}|ج\.م|ص\.ب)\.$")
 _LATIN_ABBREV = frozenset({"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "no", "jr", "sr"})
-_WORD_EDGE = frozenset(".(«\"'")  # a dot, or what _is_abbreviation strips from a word's start
+_WORD_OPENERS = "(«\"'"  # stripped from the start of a word before the abbreviation test
+_WORD_EDGE = frozenset("." + _WORD_OPENERS)
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -148,7 +149,7 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
     word_start = dot
     while word_start > start and not text[word_start - 1].isspace():
         word_start -= 1
-    word = text[word_start:dot].lstrip("(«\"'")  # _WORD_EDGE without the dot
+    word = text[word_start:dot].lstrip(_WORD_OPENERS)
     if all(len(w) == 1 and w.isalpha() for w in word.split(".")):
         return True  # «د.» «م.» «أ.» and initials, also dotted runs «أ.د.» «ص.ب.»
     return word.lower() in _LATIN_ABBREV
