@@ -311,6 +311,18 @@ def _actor(entry: Any, source: str, i: int) -> Actor:
     )
 
 
+def _read_yaml(text: str) -> Any:
+    """``yaml.safe_load``, by libyaml's safe loader when PyYAML has it (the
+    wheels do: the same data, ten times faster). A document it rejects is read
+    again by the pure-Python loader, whose messages name the character or alias."""
+    if hasattr(yaml, "CSafeLoader"):
+        try:
+            return yaml.load(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+
+
 def load_lexicon(path: str | Path | None = None, **normalize_options: bool) -> Lexicon:
     """Read and validate an actor lexicon (YAML, read with ``yaml.safe_load``).
 
@@ -329,7 +341,7 @@ def load_lexicon(path: str | Path | None = None, **normalize_options: bool) -> L
     except UnicodeDecodeError as e:
         raise LexiconError(source, f"not UTF-8 text (byte {e.start})") from None
     try:
-        data = yaml.safe_load(text)
+        data = _read_yaml(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -6,8 +6,9 @@ Every function takes a :class:`~newslib.Corpus` and returns a tidy
 
 Counting goes through scikit-learn and SciPy: word counts come from
 :func:`newslib.dtm.document_term_matrix` (computed once per corpus, see
-:func:`term_matrix`), n-grams from ``CountVectorizer`` with an analyzer that
-walks sentences, TF-IDF from ``TfidfTransformer`` on the same matrix.
+:func:`term_matrix`), n-grams from the runs of content words of each sentence,
+read once as integer ids and counted in NumPy (see :func:`ngrams`), TF-IDF
+from ``TfidfTransformer`` on the same matrix.
 
 Corpus sizes ("tokens", the denominators of relative frequencies and of
 keyness) are *all* word tokens, stopwords and numbers included, as corpus
@@ -24,16 +25,16 @@ from __future__ import annotations
 import math
 import re
 import weakref
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from scipy.special import xlogy
 from scipy.stats import chi2
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from ._gc import gc_paused
 from .dtm import TermMatrix, _same_cells
@@ -141,7 +142,6 @@ def document_frequencies(corpus: Any, top: int | None = None) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- n-grams
 
-_SEP = "\x1f"  # between the key n-gram and its surface form in one feature
 _UNSEEN = object()
 
 
@@ -160,60 +160,83 @@ def _lead_form(vocab: Vocabulary, surface: str) -> str:
     return rest
 
 
-class _PhraseAnalyzer:
-    """Analyzer for ``CountVectorizer``: the n-grams of a text, sentence by sentence.
+class _Numbering(dict):
+    """str -> int: a new key gets the next number."""
+
+    def __missing__(self, key: str) -> int:
+        self[key] = number = len(self)
+        return number
+
+
+class _PhraseWords:
+    """The runs of content words of a corpus's sentences, as integer ids.
 
     An n-gram is ``n`` content words in a row inside one sentence. A stopword
     (or number, or too-short word) between two content words breaks it, and so
     does punctuation when ``punctuation_breaks`` (only white space may
-    separate the words of a phrase). Each feature is ``keys<US>surface`` so
-    one counting pass also gives the spellings to display.
+    separate the words of a phrase). Each content word type gets three ids, in
+    ``strings``: its key, its form as a phrase's first word (``_lead_form``)
+    and as a later word (as written, without tatweel).
     """
 
-    def __init__(self, vocab: Vocabulary, ns: tuple[int, ...], punctuation_breaks: bool = True) -> None:
-        self.vocab, self.ns = vocab, ns
+    def __init__(self, vocab: Vocabulary, punctuation_breaks: bool = True) -> None:
+        self.vocab = vocab
         # Words, and with punctuation_breaks every other visible character as
         # an item of its own that breaks the run.
         self.pattern = re.compile(rf"(?:{TOKEN_PATTERN.pattern})|\S") if punctuation_breaks else TOKEN_PATTERN
-        # Per type, not per token: surface -> (key, lead form, inner form), or
-        # None for a stopword or punctuation.
-        self._words: dict[str, tuple[str, str, str] | None] = {}
+        self.strings: list[str] = []
 
-    def _word(self, item: str) -> tuple[str, str, str] | None:
-        if not TOKEN_PATTERN.match(item):
-            return None
-        key = self.vocab.key(item)
-        if self.vocab.is_stop(key):
-            return None
-        return key, _lead_form(self.vocab, item).replace(TATWEEL, ""), item.replace(TATWEEL, "")
+    def read(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(word ids: one row of three per content word, in text order; the
+        run of each word, numbered in order; the document of each run)."""
+        # Each item becomes the number of its type as it is read (a dict look-up
+        # in C; a Python call only for a new type), so no token's string is kept.
+        index = _Numbering()
+        index[""] = 0  # ends a sentence's last run ("" is never an item)
+        codes = array("q")
+        per_doc: list[int] = []
+        for text in texts:
+            before = len(codes)
+            for u in sentences(text):
+                codes.extend(map(index.__getitem__, self.pattern.findall(text[u.start : u.end])))
+                codes.append(0)
+            per_doc.append(len(codes) - before)
+        codes = np.frombuffer(codes, dtype=np.int64)
+        types = list(index)
+        words = [i for i, t in enumerate(types) if TOKEN_PATTERN.match(t)]
+        keys = self.vocab.keys([types[i] for i in words])
+        stop = self.vocab.stop_mask(keys)
+        content = np.zeros(len(types), dtype=bool)
+        info = np.zeros((len(types), 3), dtype=np.int64)
+        string = _Numbering()  # the strings of the ids, in order of first use
+        for i, key, is_stop in zip(words, keys, stop.tolist(), strict=True):
+            if not is_stop:
+                surface = types[i]
+                content[i] = True
+                info[i] = (string[key], string[_lead_form(self.vocab, surface).replace(TATWEEL, "")],
+                           string[surface.replace(TATWEEL, "")])
+        self.strings = list(string)
+        token_content = content[codes]
+        starts = token_content.copy()
+        starts[1:] &= ~token_content[:-1]  # a content word after anything else starts a run
+        at = np.flatnonzero(token_content)
+        run = np.cumsum(starts)[at] - 1
+        doc = np.repeat(np.arange(len(per_doc), dtype=np.int64), per_doc)
+        return info[codes[at]], run, doc[np.flatnonzero(starts)]
 
-    def runs(self, sentence: str) -> Iterator[list[tuple[str, str, str]]]:
-        """Maximal runs of content words (key, lead form, inner form) in one sentence."""
-        words = self._words
-        run: list[tuple[str, str, str]] = []
-        for item in self.pattern.findall(sentence):
-            word = words.get(item, _UNSEEN)
-            if word is _UNSEEN:
-                word = words[item] = self._word(item)
-            if word is None:
-                if run:
-                    yield run
-                    run = []
-            else:
-                run.append(word)
-        if run:
-            yield run
 
-    def __call__(self, text: str) -> list[str]:
-        out = []
-        for u in sentences(text):
-            for run in self.runs(text[u.start : u.end]):
-                for n in self.ns:
-                    for i in range(len(run) - n + 1):
-                        gram = run[i : i + n]
-                        keys = " ".join([w[0] for w in gram])
-                        out.append(keys + _SEP + " ".join([gram[0][1]] + [w[2] for w in gram[1:]]))
-        return out
+def _codes(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One code per row of the id ``columns`` (equal rows, equal codes;
+    numbered in order of first appearance), and the first row of each code.
+    Pairs are numbered a column at a time (hashing, in pandas), so no product
+    of ids outgrows an int64."""
+    code = columns[0]
+    for column in columns[1:]:
+        code = pd.factorize(code * (int(column.max()) + 1) + column)[0]
+    code = pd.factorize(code)[0]
+    first = np.empty(int(code.max()) + 1 if len(code) else 0, dtype=np.int64)
+    first[code[::-1]] = np.arange(len(code) - 1, -1, -1)  # the earliest row writes last
+    return code, first
 
 
 @gc_paused
@@ -236,43 +259,68 @@ def ngrams(
 
     Columns: ``n``, ``key`` (the words' keys joined by a space),
     ``display`` (the most frequent spelling of the phrase, its first word
-    without و ف ب ل ك, e.g. «الأمن الجماعي» for «للأمن الجماعي»),
-    ``count``, ``docs``, ``per_10k``; n-grams seen fewer than ``min_count``
-    times are dropped. ``n=(2, 3)`` counts bigrams and trigrams in one pass
-    (sorted by ``n``, then count).
+    without و ف ب ل ك, e.g. «الأمن الجماعي» for «للأمن الجماعي»; ties: the
+    first in code-point order), ``count``, ``docs``, ``per_10k``; n-grams
+    seen fewer than ``min_count`` times are dropped. ``n=(2, 3)`` counts
+    bigrams and trigrams in one pass (sorted by ``n``, then count).
+
+    Words are read once, as integer ids per word type, and the n-grams are
+    counted in NumPy: no string is built for an n-gram below ``min_count``
+    (most of them occur once).
     """
     ns = (n,) if isinstance(n, int) else tuple(sorted(set(n)))
     if not ns or not all(isinstance(k, int) and k >= 2 for k in ns):
         raise ValueError(f"n must be an integer >= 2 or several, not {n!r}")
-    cv = CountVectorizer(
-        analyzer=_PhraseAnalyzer(corpus.vocabulary, ns, punctuation_breaks), lowercase=False, dtype=np.int64
-    )
     columns = ["n", "key", "display", "count", "docs", "per_10k"]
-    try:
-        X = cv.fit_transform(corpus.texts).tocsc()
-    except ValueError:  # empty vocabulary: no n-gram at all
+    reader = _PhraseWords(corpus.vocabulary, punctuation_breaks)
+    ids, run, run_doc = reader.read(corpus.texts)
+    strings = np.asarray(reader.strings, dtype=object)
+    frames = []
+    for size in ns:
+        # n-grams start where the run still holds size words.
+        starts = np.flatnonzero(run[: len(run) - size + 1] == run[size - 1 :]) if len(run) >= size else []
+        if not len(starts):
+            continue
+        keys = [ids[starts + j, 0] for j in range(size)]
+        gram, first = _codes(keys)
+        count = np.bincount(gram)
+        # Documents per n-gram: distinct (n-gram, document) pairs.
+        _, in_doc = _codes([gram, run_doc[run[starts]]])
+        docs = np.bincount(gram[in_doc], minlength=len(count))
+        kept = np.flatnonzero(count >= min_count)  # none: an empty frame of the right types
+        # Spellings: the first word's lead form, then the others as written.
+        spelling, _ = _codes([ids[starts, 1]] + [ids[starts + j, 2] for j in range(1, size)])
+        pair, pair_first = _codes([gram, spelling])
+        pair_count = np.bincount(pair)
+        pair_gram = gram[pair_first]
+        # The most frequent spelling of each kept n-gram; the strings are built
+        # only for the spellings that tie for it.
+        wanted = np.isin(pair_gram, kept)
+        pair_gram, pair_count, pair_first = pair_gram[wanted], pair_count[wanted], pair_first[wanted]
+        best = np.zeros(len(count), dtype=np.int64)
+        np.maximum.at(best, pair_gram, pair_count)
+        top_pairs = np.flatnonzero(pair_count == best[pair_gram])
+        at = starts[pair_first[top_pairs]]
+        spelled = [" ".join(parts) for parts in zip(
+            strings[ids[at, 1]], *(strings[ids[at + j, 2]] for j in range(1, size)), strict=True)]
+        display: dict[int, str] = {}
+        for g, text in zip(pair_gram[top_pairs].tolist(), spelled, strict=True):
+            if g not in display or text < display[g]:
+                display[g] = text
+        at = starts[first[kept]]
+        frames.append(pd.DataFrame({
+            "n": np.full(len(kept), size, dtype=np.int64),
+            # pandas' string type, which an empty column would not infer
+            "key": pd.array([" ".join(parts) for parts in zip(*(strings[ids[at + j, 0]] for j in range(size)),
+                                                              strict=True)], dtype="str"),
+            "display": pd.array([display[g] for g in kept.tolist()], dtype="str"),
+            "count": count[kept],
+            "docs": docs[kept],
+        }))
+    if not frames:  # no n-gram at all
         return pd.DataFrame(columns=columns)
-    features = pd.Series(cv.get_feature_names_out()).str.split(_SEP, n=1, expand=True)
-    keys, surfaces = features[0], features[1]
-    codes, uniques = pd.factorize(keys, sort=True)
-    # Merge the (key, spelling) columns into key columns: X @ M, M 0/1.
-    M = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (np.arange(len(codes)), codes)),
-                      shape=(len(codes), len(uniques)))
-    K = (X @ M).tocsr()
-    spelling = pd.DataFrame({"code": codes, "surface": surfaces, "count": np.asarray(X.sum(axis=0)).ravel()})
-    spelling = spelling.sort_values(["code", "count", "surface"], ascending=[True, False, True])
-    display = spelling.drop_duplicates("code").set_index("code")["surface"]
-    out = pd.DataFrame(
-        {
-            "n": np.char.count(np.asarray(uniques, dtype=str), " ") + 1,  # keys hold no spaces
-            "key": np.asarray(uniques, dtype=object),
-            "display": display.reindex(range(len(uniques))).to_numpy(),
-            "count": np.asarray(K.sum(axis=0)).ravel(),
-            "docs": np.asarray((K > 0).sum(axis=0)).ravel(),
-        }
-    )
+    out = pd.concat(frames, ignore_index=True)
     out["per_10k"] = out["count"] * PER / max(int(_doc_tokens(corpus).sum()), 1)
-    out = out[out["count"] >= min_count]
     out = out.sort_values(["n", "count", "key"], ascending=[True, False, True], ignore_index=True)
     return _top(out[columns], top)
 

@@ -383,11 +383,14 @@ GOOD = """\
          ["entry 2 (id 'kerry')", "unknown field", "alias"]),
         (GOOD + "- just a string\n", ["entry 2", "expected a mapping"]),
         (GOOD + "- id: kerry\n  label: [كيري\n", ["not valid YAML", "line"]),
+        # libyaml rejects it; the message is the pure-Python loader's, naming the alias.
+        (GOOD + "- id: kerry\n  label: *kerry_label\n",
+         ["not valid YAML at line 6, column 10", "undefined alias 'kerry_label'"]),
         ("id: lavrov\naliases: [لافروف]\n", ["top level must be a list"]),
         ("", ["empty"]),
     ],
     ids=["duplicate-id", "empty-aliases", "missing-aliases", "alias-claimed-twice", "alias-vs-metonym",
-         "missing-type", "unknown-field", "not-a-mapping", "bad-yaml", "not-a-list", "empty-file"],
+         "missing-type", "unknown-field", "not-a-mapping", "bad-yaml", "undefined-alias", "not-a-list", "empty-file"],
 )
 def test_broken_lexicons_name_the_file_and_entry(tmp_path, text, needles):
     path = _write(tmp_path, text)
@@ -398,6 +401,15 @@ def test_broken_lexicons_name_the_file_and_entry(tmp_path, text, needles):
     assert message.startswith(str(path))
     for needle in needles:
         assert needle in message, message
+
+
+def test_libyaml_reads_the_lexicons_as_the_python_loader_does():
+    import yaml
+
+    assert hasattr(yaml, "CSafeLoader"), "PyYAML without libyaml: lexicons load with the slower loader"
+    for path in (REPO / "data" / "actors.yml", REPO / "bench" / "actors_saudinewsnet.yml"):
+        text = path.read_text("utf-8")
+        assert actors_mod._read_yaml(text) == yaml.safe_load(text)
 
 
 def test_bundled_lexicon_is_documented_and_covers_the_brief(lexicon):

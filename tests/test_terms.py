@@ -11,6 +11,7 @@ import pytest
 
 import newslib
 from newslib import terms
+from newslib.text import TATWEEL
 from newslib.tokens import TOKEN_PATTERN
 
 
@@ -83,9 +84,14 @@ def test_document_frequencies_match_brute_force(corpus, toks):
 # ---------------------------------------------------------------- n-grams
 
 
-def brute_ngrams(corpus, toks, n: int) -> Counter:
-    """n-grams by a loop: runs of content tokens in one sentence, separated by white space."""
-    out: Counter = Counter()
+def brute_ngram_table(corpus, toks, n: int) -> dict[str, tuple[int, int, str]]:
+    """n-grams by a loop: runs of content tokens in one sentence, separated by
+    white space. key -> (count, documents, display): the spelling seen most
+    often (first word without its particles, tatweel dropped), ties by
+    code-point order."""
+    counts: Counter = Counter()
+    docs: dict[str, set] = {}
+    spellings: dict[str, Counter] = {}
     for d in corpus:
         text = d.text
         by_sentence: dict[int, list] = {}
@@ -101,20 +107,50 @@ def brute_ngrams(corpus, toks, n: int) -> Counter:
                     continue
                 run.append(t)
                 if len(run) >= n:
-                    out[" ".join(x.key for x in run[-n:])] += 1
-    return out
+                    gram = run[-n:]
+                    key = " ".join(x.key for x in gram)
+                    counts[key] += 1
+                    docs.setdefault(key, set()).add(d.doc_id)
+                    words = [terms._lead_form(corpus.vocabulary, gram[0].surface)] + [x.surface for x in gram[1:]]
+                    spellings.setdefault(key, Counter())[" ".join(words).replace(TATWEEL, "")] += 1
+    return {k: (c, len(docs[k]), min(spellings[k].items(), key=lambda s: (-s[1], s[0]))[0])
+            for k, c in counts.items()}
 
 
-@pytest.mark.parametrize("n", [2, 3])
+@pytest.mark.parametrize("n", [2, 3, 4])
 def test_ngrams_match_brute_force(corpus, toks, n):
     table = terms.ngrams(corpus, n=n, min_count=1)
-    expected = brute_ngrams(corpus, toks, n)
+    expected = brute_ngram_table(corpus, toks, n)
     assert len(expected) > 100
-    assert dict(zip(table["key"], table["count"], strict=True)) == dict(expected)
+    got = {k: (c, d, s) for k, c, d, s in zip(table["key"], table["count"], table["docs"], table["display"],
+                                               strict=True)}
+    assert got == expected
     assert (table["n"] == n).all()
+    assert table["docs"].max() > 1 and (table["docs"] <= table["count"]).all()  # documents counted, not tokens
     two = terms.ngrams(corpus, n=n)  # default min_count=2
     assert two["count"].min() >= 2
-    assert set(two["key"]) == {k for k, c in expected.items() if c >= 2}
+    assert set(two["key"]) == {k for k, (c, _, _) in expected.items() if c >= 2}
+
+
+def test_ngrams_match_brute_force_on_saudinewsnet(bench_dir):
+    # Real news text: quotes, dashes, numbers, Latin words, a larger vocabulary.
+    corpus = newslib.load_corpus(bench_dir / "saudinewsnet-dev" / "2015-07-23.zip")
+    corpus = newslib.Corpus(corpus.documents[:300])
+    toks = {d.doc_id: corpus.tokens(d) for d in corpus}
+    table = terms.ngrams(corpus, n=(2, 3), min_count=1)
+    for n in (2, 3):
+        rows = table[table["n"] == n]
+        expected = brute_ngram_table(corpus, toks, n)
+        assert len(expected) > 20_000
+        assert {k: (c, d, s) for k, c, d, s in zip(rows["key"], rows["count"], rows["docs"], rows["display"],
+                                                   strict=True)} == expected
+
+
+def test_ngrams_none_kept_has_the_same_columns(corpus):
+    full = terms.ngrams(corpus, n=(2, 3))
+    none = terms.ngrams(corpus, n=(2, 3), min_count=10**6)
+    assert len(full) and not len(none)
+    assert none.dtypes.to_dict() == full.dtypes.to_dict()
 
 
 def test_ngrams_stay_inside_sentences_and_skip_stopwords(corpus, toks):
