@@ -267,7 +267,20 @@ def _dense(m: Any) -> np.ndarray:
     return m.toarray() if sp.issparse(m) else np.asarray(m)
 
 
-def _fit(features: UnitFeatures, k: int, method: str, seed: int, opts: Mapping[str, Any]) -> _Fit:
+def _lsa(features: UnitFeatures, seed: int, opts: Mapping[str, Any]) -> np.ndarray | sp.csr_matrix:
+    """The units in the LSA space k-means clusters (the same for every k): the
+    TF-IDF reduced by a seeded ``TruncatedSVD``, rows unit length; the TF-IDF
+    itself when there are too few units or keys for two dimensions."""
+    X = features.tfidf
+    dims = min(opts["lsa_dims"], X.shape[1] - 1, X.shape[0] - 1)
+    # normalised in place: no second copy of the units x dims matrix beside the first
+    return normalize(TruncatedSVD(dims, random_state=seed).fit_transform(X), copy=False) if dims >= 2 else X
+
+
+def _fit(features: UnitFeatures, k: int, method: str, seed: int, opts: Mapping[str, Any],
+         space: np.ndarray | sp.csr_matrix | None = None) -> _Fit:
+    """One seeded model of ``k`` topics; ``space``: ``_lsa(features, seed, opts)``
+    when the caller has it already (k-means; choose_k fits every k in it)."""
     X = features.tfidf
     n = X.shape[0]
     if not 1 <= k <= n:
@@ -287,9 +300,7 @@ def _fit(features: UnitFeatures, k: int, method: str, seed: int, opts: Mapping[s
             W = model.fit_transform(features.counts)
             return _soft_fit(W, model.components_)
         if method == "kmeans":
-            dims = min(opts["lsa_dims"], X.shape[1] - 1, n - 1)
-            # normalised in place: no second copy of the units x dims matrix beside the first
-            Z = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(X), copy=False) if dims >= 2 else X
+            Z = _lsa(features, seed, opts) if space is None else space
             labels = KMeans(k, n_init=opts["n_init"], random_state=seed).fit_predict(Z)
             return _centroid_fit(X, labels, k, Z)
         if method == "spectral":
@@ -644,13 +655,23 @@ def choose_k(
     features = features or unit_features(
         corpus, unit, min_tokens=opts["min_tokens"], min_df=opts["min_df"], max_df=opts["max_df"]
     )
+    ks = list(ks)
+    # Seed by seed, so that k-means computes its LSA space once per seed (not
+    # per k and seed) and holds one at a time; the other seeds keep only labels.
+    runs: dict[int, dict[int, Any]] = {k: {} for k in ks}
+    for s in seeds:
+        space = _lsa(features, s, opts) if method == "kmeans" else None
+        for k in ks:
+            fit = _fit(features, k, method, s, opts, space)
+            runs[k][s] = fit if s == seeds[0] else fit.labels
+        del space
     rows = []
     for k in ks:
-        runs = {s: _fit(features, k, method, s, opts) for s in seeds}
-        first, sizes = _canonical(runs[seeds[0]], features.keys)
+        first, sizes = _canonical(runs[k][seeds[0]], features.keys)
         keys = [[features.keys[i] for i in idx] for idx in _top_keys(first.term_weights, opts["top_n"])]
         coh = coherence(features, keys)
-        pairs = _pairs({s: f.labels for s, f in runs.items()}) if len(seeds) > 1 else None
+        labels = {s: f.labels if s == seeds[0] else f for s, f in runs.pop(k).items()}
+        pairs = _pairs(labels) if len(seeds) > 1 else None
         rows.append(
             {
                 "k": k,

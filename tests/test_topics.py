@@ -143,6 +143,28 @@ def test_choose_k_table(corpus):
     assert table["silhouette"].between(-1, 1).all() and table["stability"].between(-1, 1).all()
 
 
+def test_choose_k_kmeans_computes_each_seeds_lsa_once(corpus, monkeypatch):
+    from sklearn.decomposition import TruncatedSVD
+
+    from newslib import topics
+
+    calls = []
+
+    class Counted(TruncatedSVD):
+        def fit_transform(self, X, y=None):
+            calls.append(self.random_state)
+            return super().fit_transform(X, y)
+
+    monkeypatch.setattr(topics, "TruncatedSVD", Counted)
+    table = choose_k(corpus, ks=[2, 3, 5, 7], method="kmeans", seeds=[0, 1, 2])
+    assert sorted(calls) == [0, 1, 2]  # one LSA per seed, not per k and seed
+    # The same rows as each k chosen on its own (its own LSA per seed).
+    alone = pd.concat([choose_k(corpus, ks=[k], method="kmeans", seeds=[0, 1, 2]) for k in [2, 3, 5, 7]],
+                      ignore_index=True)
+    pd.testing.assert_frame_equal(table, alone, check_exact=True)
+    assert table["stability"].nunique() > 1
+
+
 def test_coherence_by_hand(corpus):
     f = unit_features(corpus, "paragraph")
     keys = ["منظمه", "جماعي", "امن"]
