@@ -22,11 +22,12 @@ linguistics tools count a corpus; the terms themselves are content words.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import weakref
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any
 
@@ -39,7 +40,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from ._gc import gc_paused
 from .dtm import TermMatrix, _same_cells
 from .text import TATWEEL
-from .tokens import TOKEN_PATTERN, Vocabulary, _base, _cut_surface, _word_runs, paragraphs, sentences
+from .tokens import TOKEN_PATTERN, Unit, Vocabulary, _base, _cut_surface, _word_runs, paragraphs, sentences
 
 __all__ = [
     "term_matrix",
@@ -534,7 +535,7 @@ def kwic(
     col = {k: i for i, k in enumerate(m.keys)}
     content = [col[k] for k in q if k in col]
     if content:
-        rarest = min(content, key=lambda i: m.terms["count"].iat[i])
+        rarest = min(content, key=lambda i: m.counts["count"].iat[i])
         docs = m.matrix[:, rarest].nonzero()[0]
     elif all(not vocab.is_stop(k) for k in q):
         return pd.DataFrame(columns=columns)  # content words never seen in the corpus
@@ -544,36 +545,49 @@ def kwic(
     for i in np.sort(docs):
         doc = corpus[int(i)]
         text = doc.text
-        toks = corpus.tokens(doc)
-        keys = [t.key for t in toks]
-        spans = _scopes(text, scope)
-        for j in range(len(toks) - n + 1):
-            if keys[j : j + n] != q or toks[j].sentence != toks[j + n - 1].sentence:
+        # Words and their keys only (no Token per word): the sentence and
+        # paragraph are looked up for the matches alone.
+        found = list(TOKEN_PATTERN.finditer(text))
+        keys = vocab.keys([w.group() for w in found])
+        hits = [j for j, key in enumerate(keys[: len(keys) - n + 1]) if key == q[0] and keys[j : j + n] == q]
+        if not hits:
+            continue
+        units = sentences(text)
+        unit_of = _unit_finder(units)
+        paras = paragraphs(text) if scope == "paragraph" else None
+        for j in hits:
+            first, last = found[j], found[j + n - 1]
+            u = unit_of(first.start())
+            if u.sentence != unit_of(last.start()).sentence:
                 continue
-            first, last = toks[j], toks[j + n - 1]
-            lo, hi = spans(first)
-            if unit == "chars":
-                left_start, right_end = first.start - window, last.end + window
+            if scope == "document":
+                lo, hi = 0, len(text)
+            elif scope == "paragraph":
+                lo, hi = paras[u.paragraph]
             else:
-                left_start = toks[j - window].start if j - window >= 0 else lo
-                right_end = toks[j + n - 1 + window].end if j + n - 1 + window < len(toks) else hi
+                lo, hi = units[u.sentence].start, units[u.sentence].end
+            if unit == "chars":
+                left_start, right_end = first.start() - window, last.end() + window
+            else:
+                left_start = found[j - window].start() if j - window >= 0 else lo
+                right_end = found[j + n - 1 + window].end() if j + n - 1 + window < len(found) else hi
             left_start, right_end = max(left_start, lo), min(right_end, hi)
             rows.append(
-                (doc.doc_id, first.sentence, text[left_start : first.start], text[first.start : last.end],
-                 text[last.end : right_end], first.start, last.end)
+                (doc.doc_id, u.sentence, text[left_start : first.start()], text[first.start() : last.end()],
+                 text[last.end() : right_end], first.start(), last.end())
             )
     return pd.DataFrame(rows, columns=columns)
 
 
-def _scopes(text: str, scope: str):
-    """A function token -> (start, end) of the sentence, paragraph or document it is in."""
-    if scope == "document":
-        return lambda tok: (0, len(text))
-    if scope == "paragraph":
-        paras = paragraphs(text)
-        return lambda tok: paras[tok.paragraph]
-    units = sentences(text)
-    return lambda tok: (units[tok.sentence].start, units[tok.sentence].end)
+def _unit_finder(units: list[Unit]) -> Callable[[int], Unit]:
+    """The sentence a word starting at ``offset`` is in (as :func:`newslib.tokenize` assigns it)."""
+    starts = [u.start for u in units]
+
+    def unit_of(offset: int) -> Unit:
+        i = bisect.bisect_right(starts, offset) - 1
+        return units[i] if i >= 0 else Unit(0, 0, 0, 0)
+
+    return unit_of
 
 
 # ---------------------------------------------------------------- type/token

@@ -638,7 +638,10 @@ class Vocabulary:
         """
         known = self._keys
         surfaces = list(surfaces)
-        new = [s for s in surfaces if s not in known]
+        seen = list(map(known.get, surfaces))  # get, not []: None for a surface not keyed yet
+        if None not in seen:  # all keyed already (a text of a corpus the vocabulary was built from)
+            return seen
+        new = [s for s, k in zip(surfaces, seen, strict=True) if k is None]
         if new and self.stem:
             _fill_bases(new, self.options)
             for s in new:

@@ -322,6 +322,50 @@ def test_kwic_rows_reconstruct_the_text(corpus, toks, query):
         assert len(TOKEN_PATTERN.findall(row.right)) <= 5
 
 
+def kwic_by_tokens(corpus, toks, query, window, unit, scope):
+    """KWIC rows from every document's full token list (the plain way)."""
+    q = [corpus.vocabulary.key(s) for s in TOKEN_PATTERN.findall(query)]
+    n, rows = len(q), []
+    for d in corpus:
+        ts, text = toks[d.doc_id], d.text
+        units, paras = newslib.sentences(text), newslib.paragraphs(text)
+        for j in range(len(ts) - n + 1):
+            if [t.key for t in ts[j : j + n]] != q or ts[j].sentence != ts[j + n - 1].sentence:
+                continue
+            first, last = ts[j], ts[j + n - 1]
+            lo, hi = {"document": (0, len(text)), "paragraph": paras[first.paragraph],
+                      "sentence": (units[first.sentence].start, units[first.sentence].end)}[scope]
+            if unit == "chars":
+                a, b = first.start - window, last.end + window
+            else:
+                a = ts[j - window].start if j >= window else lo
+                b = ts[j + n - 1 + window].end if j + n - 1 + window < len(ts) else hi
+            a, b = max(a, lo), min(b, hi)
+            rows.append((d.doc_id, first.sentence, text[a : first.start], text[first.start : last.end],
+                         text[last.end : b], first.start, last.end))
+    return rows
+
+
+@pytest.mark.parametrize("scope", ["sentence", "paragraph", "document"])
+@pytest.mark.parametrize(("unit", "window"), [("words", 0), ("words", 5), ("words", 60), ("chars", 25)])
+def test_kwic_equals_the_token_by_token_reading(corpus, toks, scope, unit, window):
+    for query in ["الإرهاب", "وقف الأعمال القتالية", "في", "لافروف في", "روسيا"]:
+        table = terms.kwic(corpus, query, window=window, unit=unit, scope=scope)
+        expected = kwic_by_tokens(corpus, toks, query, window, unit, scope)
+        assert len(expected) > 0
+        assert list(table.itertuples(index=False, name=None)) == expected
+
+
+def test_kwic_equals_the_token_by_token_reading_on_saudinewsnet(bench_dir):
+    corpus = newslib.load_corpus(bench_dir / "saudinewsnet-dev" / "2015-07-23.zip")
+    corpus = newslib.Corpus(corpus.documents[:400])
+    toks = {d.doc_id: corpus.tokens(d) for d in corpus}
+    for query in ["المملكة", "خادم الحرمين الشريفين", "في"]:
+        expected = kwic_by_tokens(corpus, toks, query, 5, "words", "paragraph")
+        assert len(expected) > 20
+        assert list(terms.kwic(corpus, query).itertuples(index=False, name=None)) == expected
+
+
 def test_kwic_matches_variants(corpus):
     terror = terms.kwic(corpus, "الإرهاب")
     assert len(terror) == 35
