@@ -33,12 +33,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.special import xlogy
 from scipy.stats import chi2
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from ._gc import gc_paused
-from .dtm import TermMatrix, _same_cells
+from .dtm import TermMatrix, _release_freed_memory, _same_cells
 from .text import TATWEEL
 from .tokens import TOKEN_PATTERN, Unit, Vocabulary, _base, _cut_surface, _word_runs, paragraphs, sentences
 
@@ -341,31 +342,37 @@ def distinctive_terms(corpus: Any, top: int = 10, min_count: int = 1) -> pd.Data
     m = term_matrix(corpus)
     X = m.matrix.tocsr()
     X.sort_indices()
-    W = TfidfTransformer().fit_transform(X).tocsr()
-    W.sort_indices()
-    # The cells of the counts (a count > 0 has a TF-IDF > 0): W's values line up with X's.
-    if _same_cells(W, X):
-        tfidf = W.data
-    else:  # not seen; one look-up per cell
-        tfidf = np.asarray(W[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), X.indices]).ravel()
+    # The idf of the whole matrix, then TF-IDF a block of documents at a time
+    # (each row is weighted and normalised on its own, so the values are those
+    # of the whole matrix) and only the top cells of each block are kept: no
+    # TF-IDF copy of the whole matrix.
+    transformer = TfidfTransformer().fit(X)
     keys = m.terms["key"].tolist()
     key_order = np.empty(len(keys), dtype=np.int64)  # ties in TF-IDF: the key first in code-point order
     key_order[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
     empty = np.zeros(0, dtype=np.int64)
-    picked = [(empty, empty, empty)]
-    # A block of documents at a time: only the top cells of each are kept.
+    picked = [(empty, empty, empty, np.zeros(0))]
     for lo in range(0, X.shape[0], _TFIDF_BLOCK):
         hi = min(lo + _TFIDF_BLOCK, X.shape[0])
-        doc = np.repeat(np.arange(lo, hi), np.diff(X.indptr[lo : hi + 1]))
+        block = X[lo:hi]
+        W = transformer.transform(block).tocsr()
+        W.sort_indices()
+        # The cells of the counts (a count > 0 has a TF-IDF > 0): W's values line up with X's.
+        if _same_cells(W, block):
+            tfidf = W.data
+        else:  # not seen; one look-up per cell
+            tfidf = np.asarray(W[np.repeat(np.arange(hi - lo), np.diff(block.indptr)), block.indices]).ravel()
+        doc = np.repeat(np.arange(lo, hi), np.diff(block.indptr))
         cells = np.arange(X.indptr[lo], X.indptr[hi])
         kept = X.data[cells] >= min_count
-        doc, cells = doc[kept], cells[kept]
-        order = np.lexsort((key_order[X.indices[cells]], -tfidf[cells], doc))
-        doc, cells = doc[order], cells[order]
+        doc, cells, tfidf = doc[kept], cells[kept], tfidf[kept]
+        order = np.lexsort((key_order[X.indices[cells]], -tfidf, doc))
+        doc, cells, tfidf = doc[order], cells[order], tfidf[order]
         rank = np.arange(len(doc)) - np.searchsorted(doc, doc) + 1  # sorted by document: place in its row
         kept = rank <= top
-        picked.append((doc[kept], cells[kept], rank[kept]))
-    doc, cells, rank = (np.concatenate(parts) for parts in zip(*picked, strict=True))
+        picked.append((doc[kept], cells[kept], rank[kept], tfidf[kept]))
+    doc, cells, rank, tfidf = (np.concatenate(parts) for parts in zip(*picked, strict=True))
+    _release_freed_memory()  # the blocks' TF-IDF, freed in glibc's heap: back to the system
     col = X.indices[cells]
     return pd.DataFrame(
         {
@@ -375,7 +382,7 @@ def distinctive_terms(corpus: Any, top: int = 10, min_count: int = 1) -> pd.Data
             "display": m.terms["display"].to_numpy()[col],
             "count": X.data[cells],
             "docs": m.terms["docs"].to_numpy()[col],
-            "tfidf": tfidf[cells],
+            "tfidf": tfidf,
         }
     )
 
@@ -450,10 +457,18 @@ def keyness(
             raise ValueError("target_docs and reference_docs overlap")
     m = term_matrix(corpus)
     sizes = _doc_tokens(corpus)
-    a = np.asarray(m.matrix[target].sum(axis=0)).ravel().astype(float)
-    b = np.asarray(m.matrix[reference].sum(axis=0)).ravel().astype(float)
-    docs_a = np.asarray((m.matrix[target] > 0).sum(axis=0)).ravel()
-    docs_b = np.asarray((m.matrix[reference] > 0).sum(axis=0)).ravel()
+    # Both groups' totals by one product with a 2 x documents indicator, so
+    # neither group's rows are copied out of the matrix (the reference is
+    # usually most of it); document counts likewise, from a 0/1 matrix that
+    # shares the term matrix's indices.
+    X = m.matrix.tocsr()
+    groups = sp.csr_matrix(
+        (np.ones(len(target) + len(reference), dtype=np.int64),
+         (np.repeat([0, 1], [len(target), len(reference)]), np.concatenate([target, reference]))),
+        shape=(2, X.shape[0]),
+    )
+    present = sp.csr_matrix((np.ones(X.nnz, dtype=np.int8), X.indices, X.indptr), shape=X.shape)
+    (a, b), (docs_a, docs_b) = (groups @ X).toarray().astype(float), (groups @ present).toarray()
     c, d = float(sizes[target].sum()), float(sizes[reference].sum())
     keep = (a + b >= min_count) & (a + b > 0)
     a, b = a[keep], b[keep]
