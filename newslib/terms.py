@@ -144,8 +144,6 @@ def document_frequencies(corpus: Any, top: int | None = None) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- n-grams
 
-_UNSEEN = object()
-
 
 def _lead_form(vocab: Vocabulary, surface: str) -> str:
     """``surface`` without leading particles (و ف ب ل ك), keeping the article.
@@ -460,14 +458,14 @@ def keyness(
     # Both groups' totals by one product with a 2 x documents indicator, so
     # neither group's rows are copied out of the matrix (the reference is
     # usually most of it); document counts likewise, from a 0/1 matrix that
-    # shares the term matrix's indices.
+    # shares the term matrix's indices (a stored zero counts as absent, as before).
     X = m.matrix.tocsr()
     groups = sp.csr_matrix(
         (np.ones(len(target) + len(reference), dtype=np.int64),
          (np.repeat([0, 1], [len(target), len(reference)]), np.concatenate([target, reference]))),
         shape=(2, X.shape[0]),
     )
-    present = sp.csr_matrix((np.ones(X.nnz, dtype=np.int8), X.indices, X.indptr), shape=X.shape)
+    present = sp.csr_matrix(((X.data > 0).astype(np.int8), X.indices, X.indptr), shape=X.shape)
     (a, b), (docs_a, docs_b) = (groups @ X).toarray().astype(float), (groups @ present).toarray()
     c, d = float(sizes[target].sum()), float(sizes[reference].sum())
     keep = (a + b >= min_count) & (a + b > 0)
