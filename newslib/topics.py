@@ -657,21 +657,24 @@ def choose_k(
     )
     ks = list(ks)
     # Seed by seed, so that k-means computes its LSA space once per seed (not
-    # per k and seed) and holds one at a time; the other seeds keep only labels.
-    runs: dict[int, dict[int, Any]] = {k: {} for k in ks}
+    # per k and seed) and holds one at a time; of the other seeds' fits only
+    # the labels are kept.
+    firsts: dict[int, _Fit] = {}
+    labels: dict[int, dict[int, np.ndarray]] = {k: {} for k in ks}
     for s in seeds:
         space = _lsa(features, s, opts) if method == "kmeans" else None
         for k in ks:
             fit = _fit(features, k, method, s, opts, space)
-            runs[k][s] = fit if s == seeds[0] else fit.labels
+            labels[k][s] = fit.labels
+            if s == seeds[0]:
+                firsts[k] = fit
         del space
     rows = []
     for k in ks:
-        first, sizes = _canonical(runs[k][seeds[0]], features.keys)
+        first, sizes = _canonical(firsts.pop(k), features.keys)
         keys = [[features.keys[i] for i in idx] for idx in _top_keys(first.term_weights, opts["top_n"])]
         coh = coherence(features, keys)
-        labels = {s: f.labels if s == seeds[0] else f for s, f in runs.pop(k).items()}
-        pairs = _pairs(labels) if len(seeds) > 1 else None
+        pairs = _pairs(labels.pop(k)) if len(seeds) > 1 else None
         rows.append(
             {
                 "k": k,
