@@ -150,12 +150,15 @@ def _load_error(item: str, reason: str, hint: str, cli_hint: str, skippable: boo
 
 @dataclass
 class Document:
-    """One article: metadata, raw text, clean text and what cleaning removed."""
+    """One article: metadata, raw text, clean text and what cleaning removed.
+
+    ``raw_text`` is None when the corpus was loaded with ``keep_raw=False``.
+    """
 
     doc_id: str
     title: str
     text: str
-    raw_text: str
+    raw_text: str | None
     outlet: str = ""
     date: str = ""
     date_precision: str = ""
@@ -1188,6 +1191,7 @@ def iter_documents(
     clean: bool = True,
     report: list[dict[str, str]] | None = None,
     warnings: list[str] | None = None,
+    keep_raw: bool = True,
     **columns: str | None,
 ) -> Iterator[Document]:
     """Yield the documents of ``path`` one by one (streaming; see :func:`load_corpus`).
@@ -1196,7 +1200,12 @@ def iter_documents(
     the corpus as a whole) to ``warnings`` when lists are given.
     """
     _, records = _open(path, errors=errors, clean=clean, report=report, warnings=warnings, **columns)
-    yield from records
+    if keep_raw:
+        yield from records
+        return
+    for doc in records:
+        doc.raw_text = None
+        yield doc
 
 
 def _open(
@@ -1279,6 +1288,7 @@ def load_corpus(
     errors: str = "raise",
     clean: bool = True,
     vocabulary_options: dict[str, Any] | None = None,
+    keep_raw: bool = True,
     **columns: str | None,
 ) -> Corpus:
     """Load a corpus from a folder, an export file or a zip.
@@ -1294,6 +1304,9 @@ def load_corpus(
     clean : remove page chrome (see :mod:`newslib.clean`); the raw text is kept.
     vocabulary_options : keywords for :class:`newslib.tokens.Vocabulary`
         (``stem``, ``min_len``, ``numbers``, normalisation switches).
+    keep_raw : keep each document's ``raw_text``; ``False`` sets it to None
+        and saves about a third of the corpus's memory (the notebooks do this:
+        they read the clean text and ``removed``, never the raw text).
     text_column, title_column, date_column, source_column (or
     outlet_column), id_column, url_column : column names in tabular
         exports; by default the common names (``text``/``content``, ...).
@@ -1304,7 +1317,8 @@ def load_corpus(
     """
     report: list[dict[str, str]] = []
     warnings: list[str] = []
-    docs = list(iter_documents(path, errors=errors, clean=clean, report=report, warnings=warnings, **columns))
+    docs = list(iter_documents(path, errors=errors, clean=clean, report=report, warnings=warnings,
+                               keep_raw=keep_raw, **columns))
     frame = pd.DataFrame(report, columns=REPORT_COLUMNS)
     corpus = Corpus(docs, frame, vocabulary_options or {}, source=str(path))
     corpus.warnings.extend(warnings)
@@ -1419,7 +1433,7 @@ class Corpus:
     @gc_paused
     def to_frame(self, texts: bool = True) -> pd.DataFrame:
         """One row per document: ids, metadata, clean ``text`` and ``raw_text``
-        (``texts=False``: metadata only; the frame's strings are copies, so
+        (None where not kept; ``texts=False``: metadata only; the frame's strings are copies, so
         the texts would double the corpus's memory)."""
         rows = [
             {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import json
 import shutil
 import zipfile
@@ -157,6 +158,24 @@ def test_to_frame(corpus: newslib.Corpus) -> None:
     meta = corpus.to_frame(texts=False)  # what the notebooks take: no copy of the texts
     assert list(meta.columns) == [c for c in frame.columns if c not in ("text", "raw_text")]
     pd.testing.assert_frame_equal(meta, frame.drop(columns=["text", "raw_text"]))
+
+
+@pytest.mark.parametrize("where", ["bundled", "saudinewsnet"])
+def test_keep_raw_false_drops_only_the_raw_text(where: str, repo: Path, bench_dir: Path) -> None:
+    """What the notebooks load: the same documents, report and warnings, no raw text."""
+    path = repo / "data" if where == "bundled" else bench_dir / "saudinewsnet-dev" / "2015-07-23.zip"
+    full, lean = load_corpus(path), load_corpus(path, keep_raw=False)
+    assert len(lean) == len(full) > 0
+    assert all(d.raw_text is None for d in lean)
+    assert any(d.raw_text != d.text for d in full)  # there was something to drop
+    assert lean.documents == [dataclasses.replace(d, raw_text=None) for d in full]
+    pd.testing.assert_frame_equal(lean.load_report, full.load_report)
+    assert lean.warnings == full.warnings
+    assert lean.stats() == full.stats()
+    assert lean.to_frame()["raw_text"].isna().all()
+    pd.testing.assert_frame_equal(lean.to_frame(texts=False), full.to_frame(texts=False))
+    streamed = list(newslib.iter_documents(path, keep_raw=False))
+    assert streamed == lean.documents
 
 
 def test_metadata_found_above_raw(repo: Path, corpus: newslib.Corpus) -> None:
