@@ -315,12 +315,14 @@ corpus and the code; the tables are also available as CSV files.</p>
     return _page("newslib report", body)
 
 
-# A notebook holds the loaded corpus. Its peak, measured on SaudiNewsNet (the
-# largest of the four notebooks): 1.15 GB for 41 MB of article files (1x),
-# 2.92 GB for 382 MB (10x): about 1 GB plus 5 bytes per byte of text. The
-# estimate takes 5.5, a margin for text that expands more in Python.
+# A notebook holds the loaded corpus (clean texts, no raw texts). Its peak,
+# measured on SaudiNewsNet (the largest of the four notebooks; e3224a4):
+# 0.73 GB for 41 MB of article files (1x), 2.08 GB for 382 MB (10x): about
+# 0.6 GB plus 4 bytes per byte of text. The estimate takes 1 GB and 4.5, a
+# margin for text that expands more in Python (one emoji makes an article's
+# string 4 bytes a character).
 _NOTEBOOK_BASE = 1 << 30
-_NOTEBOOK_PER_BYTE = 5.5
+_NOTEBOOK_PER_BYTE = 4.5
 
 
 def corpus_bytes(path: str | Path) -> int:

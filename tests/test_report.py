@@ -345,16 +345,16 @@ def test_notebooks_at_once_fit_the_memory():
     assert notebooks_at_once(None, 2, 4, 40 << 20, 24 * gb) == (2, [])  # the bench corpus
     assert notebooks_at_once(None, 2, 4, 40 << 20, None) == (2, [])  # memory unknown: one per core
     assert notebooks_at_once(None, 8, 4, 40 << 20, 24 * gb) == (4, [])  # never more than the notebooks
-    # 3 GB of text: about 17.5 GB a notebook; two would not fit in 24 GB, one does.
+    # 3 GB of text: about 14.5 GB a notebook; two would not fit in 24 GB, one does.
     jobs, notes = notebooks_at_once(None, 2, 4, 3 * gb, 24 * gb)
-    assert jobs == 1 and len(notes) == 1 and "17.5 GB per notebook" in notes[0] and "1 notebook at a time" in notes[0]
+    assert jobs == 1 and len(notes) == 1 and "14.5 GB per notebook" in notes[0] and "1 notebook at a time" in notes[0]
     # Asked for two: kept, with a warning naming what would carry the corpus instead.
     jobs, notes = notebooks_at_once(2, 2, 4, 3 * gb, 24 * gb)
-    assert jobs == 2 and len(notes) == 1 and notes[0].startswith("warning: about 35.0 GB needed (2 notebooks")
+    assert jobs == 2 and len(notes) == 1 and notes[0].startswith("warning: about 29.0 GB needed (2 notebooks")
     assert "newslib stats" in notes[0]
-    # 5 GB of text: not even one fits; one at a time, and the warning.
-    jobs, notes = notebooks_at_once(None, 2, 4, 5 * gb, 24 * gb)
-    assert jobs == 1 and len(notes) == 2 and notes[1].startswith("warning: about 28.5 GB needed (1 notebook ")
+    # 6 GB of text: not even one fits; one at a time, and the warning.
+    jobs, notes = notebooks_at_once(None, 2, 4, 6 * gb, 24 * gb)
+    assert jobs == 1 and len(notes) == 2 and notes[1].startswith("warning: about 28.0 GB needed (1 notebook ")
 
 
 def test_report_announces_a_corpus_too_large_for_the_memory(tmp_path, monkeypatch):
