@@ -732,6 +732,7 @@ class _Options:
     clean: bool = True
     columns: dict[str, str | None] = field(default_factory=dict)
     metadata: _Metadata | None = None
+    fields: bool = False  # deferred records carry their metadata fields (to make Documents elsewhere)
 
 
 def _one_line(text: str) -> str:
@@ -831,6 +832,29 @@ class _Pending(NamedTuple):
     is_file: bool
     repairs: list[str]
     row: dict[str, str]  # its load report row, filled by settle()
+    fields: dict[str, Any] | None = None  # title, date ... (with _Options.fields; see _document)
+
+
+def _document(item: str, doc_id: str, fields: dict[str, Any], clean: str, raw: str | None,
+              removed: list[Removal]) -> Document:
+    """The Document of a record settled as ``doc_id`` (its fields as read, its text cleaned)."""
+    title = _SURROGATE.sub("\ufffd", _text(fields.get("title"))).strip()
+    if not title:  # the first line (found, not split off: the rest is not copied)
+        end = clean.find("\n")
+        title = (clean if end < 0 else clean[:end]).strip()
+    return Document(
+        doc_id=doc_id,
+        title=title,
+        text=clean,
+        raw_text=raw,
+        outlet=_text(fields.get("outlet")),
+        date=_text(fields.get("date")),
+        date_precision=_text(fields.get("date_precision")),
+        url=_text(fields.get("url")),
+        source=item,
+        removed=removed,
+        meta=fields.get("meta", {}),
+    )
 
 
 class _Loader:
@@ -862,25 +886,13 @@ class _Loader:
         raw = fields.get("text", "")
         given = _SURROGATE.sub("\ufffd", _text(fields.get("id"))).strip() or item
         if self.defer:  # cleaned elsewhere (a worker); the report row is kept in reading order
-            return _Pending(item, given, raw, is_file, repairs, self.note(item, "", "", encoding))
+            kept = {k: v for k, v in fields.items() if k != "text"} if self.opts.fields else None
+            return _Pending(item, given, raw, is_file, repairs, self.note(item, "", "", encoding), kept)
         prepared = prepare_text(raw, is_file, self.opts.clean)
         doc_id = self.settle(item, given, repairs, prepared, self.note(item, "", "", encoding))
         if doc_id is None:
             return None
-        title = _SURROGATE.sub("\ufffd", _text(fields.get("title"))).strip() or prepared.clean.split("\n", 1)[0].strip()
-        return Document(
-            doc_id=doc_id,
-            title=title,
-            text=prepared.clean,
-            raw_text=prepared.raw,
-            outlet=_text(fields.get("outlet")),
-            date=_text(fields.get("date")),
-            date_precision=_text(fields.get("date_precision")),
-            url=_text(fields.get("url")),
-            source=item,
-            removed=prepared.removed,
-            meta=fields.get("meta", {}),
-        )
+        return _document(item, doc_id, fields, prepared.clean, prepared.raw, prepared.removed)
 
     def settle(self, item: str, given_id: str, repairs: list[str], prepared: Prepared,
                row: dict[str, str]) -> str | None:
@@ -1289,6 +1301,9 @@ def load_corpus(
     clean: bool = True,
     vocabulary_options: dict[str, Any] | None = None,
     keep_raw: bool = True,
+    engine: str = "local",
+    n_workers: int | None = None,
+    scheduler: Any = None,
     **columns: str | None,
 ) -> Corpus:
     """Load a corpus from a folder, an export file or a zip.
@@ -1307,6 +1322,9 @@ def load_corpus(
     keep_raw : keep each document's ``raw_text``; ``False`` sets it to None
         and saves about a third of the corpus's memory (the notebooks do this:
         they read the clean text and ``removed``, never the raw text).
+    engine, n_workers, scheduler : ``"processes"`` cleans the records on
+        ``n_workers`` local processes (default: all cores), ``"dask"`` on a
+        Dask cluster (see :mod:`newslib.engine`); the same Corpus as ``"local"``.
     text_column, title_column, date_column, source_column (or
     outlet_column), id_column, url_column : column names in tabular
         exports; by default the common names (``text``/``content``, ...).
@@ -1315,6 +1333,12 @@ def load_corpus(
     >>> len(corpus), corpus[0].outlet
     (5, 'Syrian Telegraph (سيريان تلغراف)')
     """
+    if engine != "local":
+        from . import engine as engines
+
+        return engines.load_corpus(path, engine=engine, n_workers=n_workers, scheduler=scheduler,
+                                   keep_raw=keep_raw, vocabulary_options=vocabulary_options, errors=errors,
+                                   clean=clean, **columns)
     report: list[dict[str, str]] = []
     warnings: list[str] = []
     docs = list(iter_documents(path, errors=errors, clean=clean, report=report, warnings=warnings,

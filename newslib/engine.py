@@ -73,6 +73,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from ._gc import gc_paused
+from .clean import Removal
 from .corpus import (
     _ARABIC_LETTER,
     NOT_CHROME,
@@ -82,6 +83,7 @@ from .corpus import (
     Document,
     Prepared,
     _column_names,
+    _document,
     _json_rows,
     _Loader,
     _open,
@@ -95,7 +97,7 @@ from .dtm import TermMatrix, _arrow_set, _dropped_totals, _surface_counts, keyed
 from .text import _options
 from .tokens import Vocabulary, _fill_bases, _word_table, sentences
 
-__all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "mentions", "term_matrix"]
+__all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "load_corpus", "mentions", "term_matrix"]
 
 ENGINES = ("local", "processes", "dask")
 _VOCAB_ONLY = ("stem", "min_len", "numbers")  # Vocabulary options that are not normalisation
@@ -145,6 +147,8 @@ class _Task:
     types: tuple[str, ...] | None = None
     prepare: bool = False  # records are raw (text, is_file): clean them here (see newslib.corpus.prepare_text)
     clean: bool = True
+    documents: bool = False  # send back each kept record's clean text and removals (see load)
+    keep_raw: bool = True  # ... and its raw text
 
 
 class _Doc(NamedTuple):
@@ -171,6 +175,7 @@ class _Part:
     arabic_tokens: int = 0
     mentions: pd.DataFrame | None = None
     statuses: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # raw records: skip, repairs, notes
+    cleaned: list[tuple[str, str | None, list[Removal]]] = field(default_factory=list)  # documents: clean, raw, removed
 
 
 def _count(texts: list[str], drop: bool, norm: dict[str, Any]) -> tuple[sp.csr_matrix, Any, dict[str, int]]:
@@ -192,6 +197,8 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
                 part.doc_ids.append(str(len(texts)))
                 texts.append(p.clean)
                 part.chrome += sum(1 for r in p.removed if r.rule not in NOT_CHROME)
+                if task.documents:
+                    part.cleaned.append((p.clean, p.raw if task.keep_raw else None, p.removed))
     else:
         for doc_id, text, chrome in records:
             part.doc_ids.append(doc_id)
@@ -498,7 +505,8 @@ def _chrome(doc: Document) -> int:
 
 
 def _records(source: Any, size: int, load_options: dict[str, Any], report: list[dict[str, str]],
-             warnings: list[str], whole_files: int = 0) -> tuple[Iterator[tuple[Any, Any]], int | None, Any, Any]:
+             warnings: list[str], whole_files: int = 0, fields: bool = False
+             ) -> tuple[Iterator[tuple[Any, Any]], int | None, Any, Any]:
     """Chunks of (worker payload, context), how many (when known), the loader
     that settles raw records (None for a loaded corpus), and the job that runs
     on each payload.
@@ -516,6 +524,7 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
     if isinstance(source, (str, Path)):
         plan = _plan(Path(source), errors, clean, warnings, columns)
         files, meta_path, opts, where = plan
+        opts.fields = fields  # the records bring their title, date ... (for Documents, see load_corpus)
         groups = _file_groups(files, size) if whole_files and meta_path is None else []
         if groups and len(groups) >= whole_files:
             loader = _Loader(opts, where=where, defer=True)
@@ -531,7 +540,7 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
 
         return raw_chunks(), None, loader, _run_chunk
     if _is_dask_collection(source):
-        opts = _Options(errors=errors, clean=clean, columns=_column_names(columns))
+        opts = _Options(errors=errors, clean=clean, columns=_column_names(columns), fields=fields)
         loader = _Loader(opts, defer=True)
         loader.report = report
         # One task per partition; each partition is computed by the worker that counts it.
@@ -567,16 +576,22 @@ def _parts(results: Iterable[tuple[Any, Any]], report: list[dict[str, str]]) -> 
             yield context, result
 
 
-def _settle(loader: Any, pending: list[_Pending], part: _Part) -> None:
-    """Give the records of a raw chunk their report rows and final ids, in order."""
-    ids = []
+def _settle(loader: Any, pending: list[_Pending], part: _Part, documents: list[Document] | None = None) -> None:
+    """Give the records of a raw chunk their report rows and final ids, in
+    order (and, given ``documents``, append their Documents to it)."""
+    ids, kept = [], []
     for p, (skip, repairs, notes) in zip(pending, part.statuses, strict=True):
         doc_id = loader.settle(p.item, p.given_id, p.repairs, Prepared(skip, "", "", [], repairs, notes), p.row)
         if doc_id is not None:
             ids.append(doc_id)
+            kept.append(p)
     if part.mentions is not None and len(part.mentions):
         part.mentions["doc_id"] = [ids[int(i)] for i in part.mentions["doc_id"]]
     part.doc_ids = ids
+    if documents is not None:
+        documents += [_document(p.item, doc_id, p.fields, *cleaned)
+                      for p, doc_id, cleaned in zip(kept, ids, part.cleaned, strict=True)]
+        part.cleaned = []
 
 
 # ---------------------------------------------------------------- merging
@@ -671,13 +686,17 @@ class _SurfaceStack(_SurfaceTotals):
 @dataclass
 class Analysis:
     """What :func:`analyze` computed: ``stats`` (dict), ``terms`` (TermMatrix),
-    ``mentions`` (the DataFrame of :func:`newslib.actors.find_mentions`), and
-    ``load_report`` (as :attr:`newslib.Corpus.load_report`: one row per item read)."""
+    ``mentions`` (the DataFrame of :func:`newslib.actors.find_mentions`),
+    ``load_report`` (as :attr:`newslib.Corpus.load_report`: one row per item
+    read), and with ``documents=True`` the ``documents`` and the corpus's
+    ``warnings`` (what :func:`load_corpus` makes a Corpus of)."""
 
     stats: dict[str, Any] | None = None
     terms: TermMatrix | None = None
     mentions: pd.DataFrame | None = None
     load_report: pd.DataFrame | None = None
+    documents: list[Document] | None = None
+    warnings: list[str] | None = None
 
 
 @gc_paused
@@ -697,6 +716,8 @@ def analyze(
     metonyms: bool = False,
     types: Iterable[str] | None = None,
     vocabulary: Vocabulary | None = None,
+    documents: bool = False,
+    keep_raw: bool = True,
     **load_options: Any,
 ) -> Analysis:
     """One streaming pass computing the term matrix, the corpus statistics
@@ -726,6 +747,8 @@ def analyze(
     vocabulary : the :class:`~newslib.Vocabulary` to key the term matrix
         with, instead of one built from the counted surfaces: a loaded
         corpus's own (``corpus.vocabulary``, built from the same counts).
+    documents, keep_raw : also make the Documents of a path, as
+        :func:`newslib.load_corpus` does (with or without their raw texts).
     load_options : ``errors``, ``clean`` and column names, for paths and Dask collections.
     """
     collection = _is_dask_collection(path_or_corpus)
@@ -737,7 +760,9 @@ def analyze(
     task = _Task(terms=terms, stats=stats, norm=norm, lexicon=lexicon, metonyms=metonyms,
                  types=tuple(types) if types is not None else None,
                  prepare=collection or isinstance(path_or_corpus, (str, Path)),
-                 clean=load_options.get("clean", True))
+                 clean=load_options.get("clean", True), documents=documents, keep_raw=keep_raw)
+    if documents and not task.prepare:
+        raise ValueError("documents are made from a path or a Dask collection, not from loaded documents")
     report: list[dict[str, str]] = []
     warnings: list[str] = []
     # Workers read whole files themselves when there are enough files to share
@@ -746,7 +771,8 @@ def analyze(
     cores = n_workers or os.cpu_count() or 1
     near = engine == "processes" or (engine == "dask" and scheduler is None)
     whole = 2 * cores if near else 0
-    chunks, total, loader, job = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings, whole)
+    chunks, total, loader, job = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings, whole,
+                                          fields=documents)
 
     opts = _options(dict(norm))
     stack, totals = _SurfaceStack(opts), _SurfaceTotals(opts)
@@ -755,10 +781,11 @@ def analyze(
     arabic = False
     mentions: list[pd.DataFrame] = []
     dropped: Counter = Counter()
+    docs: list[Document] | None = [] if documents else None
     for pending, part in _parts(_map_chunks(task, chunks, engine, n_workers, scheduler, progress, total, job),
                                 report):
         if pending is not None:
-            _settle(loader, pending, part)
+            _settle(loader, pending, part, docs)
         doc_ids += part.doc_ids
         if part.mentions is not None:
             mentions.append(part.mentions)
@@ -785,9 +812,13 @@ def analyze(
         # The "processes" engine has the cores to itself: the blocks are keyed on all of them.
         threads = cores if engine == "processes" else 1
         out.terms = stack.term_matrix(doc_ids, vocabulary, min_count, threads)
+    if isinstance(path_or_corpus, (str, Path)) and (stats or documents):
+        if not stats:  # the workers look for Arabic letters for the statistics only
+            arabic = any(_ARABIC_LETTER.search(d.text) for d in docs or ())
+        warnings += _corpus_warnings(len(doc_ids), arabic, len(report), path_or_corpus)
+    if documents:
+        out.documents, out.warnings = docs, list(warnings)
     if stats:
-        if isinstance(path_or_corpus, (str, Path)):
-            warnings += _corpus_warnings(len(doc_ids), arabic, len(report), path_or_corpus)
         out.stats = _stats(Vocabulary(totals.counts(), **vopts), report, warnings, documents=len(doc_ids),
                            paragraphs=n_par, sentences=n_sent, arabic_tokens=arabic_tokens,
                            chrome=chrome)
@@ -857,6 +888,28 @@ def _stats(vocab: Vocabulary, report: list[dict[str, str]], warnings: list[str],
         "skipped_items": frame.loc[frame["status"] == "skipped", ["item", "reason"]].to_dict("records"),
         "warnings": list(warnings),
     }
+
+
+def load_corpus(path: str | Path, *, engine: str = "processes", n_workers: int | None = None,
+                scheduler: Any = None, chunk_size: int = 1000, progress: bool = False, keep_raw: bool = True,
+                vocabulary_options: dict[str, Any] | None = None, **load_options: Any) -> Corpus:
+    """:func:`newslib.load_corpus` with the records cleaned on ``engine`` (by
+    default all local cores): the same Corpus, its documents, ids, load report
+    and warnings. The workers read, repair and clean; the main process settles
+    ids in reading order and keeps the documents.
+
+    >>> from newslib import load_corpus as load_here
+    >>> load_corpus("data", engine="local").documents == load_here("data").documents
+    True
+    """
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"load_corpus reads a path, not a {type(path).__name__}")
+    out = analyze(path, terms=False, stats=False, documents=True, keep_raw=keep_raw, engine=engine,
+                  n_workers=n_workers, scheduler=scheduler, chunk_size=chunk_size, progress=progress,
+                  **load_options)
+    corpus = Corpus(out.documents or [], out.load_report, vocabulary_options or {}, source=str(path))
+    corpus.warnings.extend(out.warnings or [])
+    return corpus
 
 
 def term_matrix(path_or_corpus: str | Path | Corpus, *, engine: str = "local", n_workers: int | None = None,

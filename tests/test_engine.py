@@ -7,6 +7,7 @@ the same order, display forms, counts, document ids and every matrix cell.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -36,6 +37,17 @@ def assert_same_terms(got: TermMatrix, ref: TermMatrix) -> None:
     assert list(got.vocabulary.surface_counts.items()) == list(ref.vocabulary.surface_counts.items())
     # row and column sums agree with the table (the matrix is not just equal, it is right)
     assert np.array_equal(np.asarray(got.matrix.sum(axis=0)).ravel(), got.terms["count"].to_numpy())
+
+
+def assert_same_corpus(got: newslib.Corpus, ref: newslib.Corpus, keep_raw: bool = True) -> None:
+    """Every document field by field (ids, titles, metadata, clean text, removals,
+    raw text or None), the load report and the warnings."""
+    assert len(got) == len(ref) > 0
+    want = ref.documents if keep_raw else [dataclasses.replace(d, raw_text=None) for d in ref]
+    assert got.documents == want
+    assert got.load_report.equals(ref.load_report)
+    assert got.warnings == ref.warnings
+    assert got.vocabulary_options == ref.vocabulary_options
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +201,26 @@ def test_mentions_identical(engine_name: str, lexicon, corpus: newslib.Corpus, r
     assert set(got["actor"]) == {"kerry", "lavrov", "syria", "russia"}
 
 
+@pytest.mark.parametrize("engine_name", ["local", "processes"])
+@pytest.mark.parametrize("keep_raw", [True, False])
+def test_corpus_loaded_on_an_engine_is_the_loaders(engine_name: str, keep_raw: bool, corpus: newslib.Corpus,
+                                                    repo: Path, generated: Path,
+                                                    generated_corpus: newslib.Corpus) -> None:
+    """The seed corpus (with its metadata file: titles, outlets, dates from corpus.csv)
+    and the generated JSONL (skipped, repaired and renamed records)."""
+    got = newslib.load_corpus(repo / "data", engine=engine_name, n_workers=2, keep_raw=keep_raw,
+                              vocabulary_options={"stem": True})
+    assert_same_corpus(got, newslib.load_corpus(repo / "data", vocabulary_options={"stem": True}), keep_raw)
+    assert got[0].outlet and got[0].date  # from the metadata file
+    for chunk_size in (3, 64):
+        got = engine.load_corpus(generated, engine=engine_name, n_workers=2, chunk_size=chunk_size,
+                                 errors="skip", keep_raw=keep_raw)
+        assert_same_corpus(got, generated_corpus, keep_raw)
+    assert {"twin", f"{corpus[0].doc_id}-3#2"} <= {d.doc_id for d in got}
+    with pytest.raises(TypeError, match="reads a path"):
+        engine.load_corpus(corpus)
+
+
 def test_min_count_and_vocabulary_options(corpus: newslib.Corpus, repo: Path) -> None:
     ref = document_term_matrix(corpus, min_count=3, stem=True)
     got = engine.term_matrix(repo / "data", chunk_size=2, min_count=3, vocabulary_options={"stem": True})
@@ -244,6 +276,8 @@ def test_dask_cluster_identical(generated: Path, generated_reference: tuple[Term
         # a cluster given by address may not see this machine's files: the text is sent
         assert_whole_files_as_loaded(many_files, lexicon, monkeypatch, engine._run_chunk, engine="dask",
                                      scheduler=address)
+        assert_same_corpus(engine.load_corpus(generated, engine="dask", scheduler=address, chunk_size=16,
+                                              errors="skip", keep_raw=False), generated_corpus, keep_raw=False)
         seed = engine.analyze(repo / "data", engine="dask", scheduler=address, chunk_size=2)
         assert_same_terms(seed.terms, document_term_matrix(corpus))
         assert seed.stats == corpus.stats()
@@ -412,6 +446,10 @@ def assert_whole_files_as_loaded(many_files: Path, lexicon, monkeypatch: pytest.
         m.setattr(engine, "_records", spy)
         result = engine.analyze(many_files, chunk_size=7, errors="skip", lexicon=lexicon, **engine_options)
     assert jobs == [read_by]
+    with monkeypatch.context() as m:
+        m.setattr(engine, "_records", spy)
+        assert_same_corpus(engine.load_corpus(many_files, chunk_size=7, errors="skip", **engine_options), ref)
+    assert jobs == [read_by, read_by]
     assert result.load_report.equals(ref.load_report)
     assert_same_terms(result.terms, document_term_matrix(ref))
     assert result.stats == ref.stats()
