@@ -97,7 +97,7 @@ import pandas as pd
 
 from ._gc import gc_paused
 from .clean import _RARE, Removal, _clean_text
-from .tokens import TOKEN_PATTERN, Token, Unit, Vocabulary, sentences, tokenize
+from .tokens import Token, Unit, Vocabulary, _span_token_counts, sentences, tokenize
 
 __all__ = ["Document", "Corpus", "LoadError", "load_corpus", "iter_documents", "decode_bytes", "is_bundled_corpus"]
 
@@ -1441,12 +1441,10 @@ class Corpus:
                     seen.setdefault(u.paragraph, [u.start, u.end])[1] = u.end
                 spans = [(p, p, s, e) for p, (s, e) in seen.items()]
             rows += [(d.doc_id, *span) for span in spans]
-            if text or tokens:
-                here = [d.text[s:e] for _, _, s, e in spans]
-                if tokens:
-                    counts += [len(TOKEN_PATTERN.findall(t)) for t in here]
-                if text:
-                    pieces += here
+            if tokens:
+                counts += _span_token_counts(d.text, [(s, e) for _, _, s, e in spans])
+            if text:
+                pieces += [d.text[s:e] for _, _, s, e in spans]
         frame = pd.DataFrame(rows, columns=["doc_id", "unit", "paragraph", "start", "end"])
         if text:
             frame["text"] = pieces

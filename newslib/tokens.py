@@ -470,6 +470,31 @@ def _word_runs(texts: list[str]) -> tuple[Any, np.ndarray]:
     return tokens, lengths
 
 
+def _span_token_counts(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
+    """``[len(TOKEN_PATTERN.findall(text[s:e])) for s, e in spans]``, without
+    a string per token: word characters are marked by the code-point table of
+    ``_word_runs``, and a span's tokens are the word starts inside it (a span
+    that begins inside a word counts that word's rest as one).
+
+    >>> _span_token_counts("قال د. أحمد: نعم", [(0, 5), (7, 16), (1, 3), (3, 3)])
+    [2, 2, 1, 0]
+    """
+    if not spans:
+        return []
+    code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _word_table() if not len(code) or code.max() < 0x10000 else _word_table(0x110000)
+    word = np.zeros(len(code) + 1, dtype=bool)  # one False past the end: a span may end there
+    word[:-1] = table[code] != 0x20
+    first = word.copy()
+    first[1:] &= ~word[:-1]
+    before = np.zeros(len(word) + 1, dtype=np.int64)  # word starts before each position
+    np.cumsum(first, out=before[1:])
+    at = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    start, end = at[:, 0], at[:, 1]
+    counts = before[end] - before[start] + (word[start] & ~first[start])
+    return np.where(end > start, counts, 0).tolist()
+
+
 def surface_tokens(text: str) -> list[str]:
     """Word surfaces of ``text`` in order (the analyzer's first step).
 

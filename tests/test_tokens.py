@@ -557,3 +557,28 @@ def test_stop_mask_is_is_stop_for_every_key(words: list[str], numbers: bool, min
     v = Vocabulary(Counter(words), numbers=numbers, min_len=min_len)
     keys = [*v.keys(words), "", "١٢", "12", "في", "x"]
     assert v.stop_mask(keys).tolist() == [v.is_stop(k) for k in keys]
+
+
+def test_span_token_counts_recount_the_tokens_of_any_span(bench_dir) -> None:
+    """A brute-force recount (findall on the slice) on real articles, on every
+    sentence and on odd spans: empty, inside a word, at the end, across words,
+    and on text outside the Basic Multilingual Plane (an emoji, a math letter)."""
+    import random
+
+    from newslib.tokens import TOKEN_PATTERN, _span_token_counts
+
+    corpus = newslib.load_corpus(bench_dir / "saudinewsnet-dev" / "2015-07-23.zip")
+    odd = ["أ🙂ب جـ ‍د 𝐀x_y 12٫5", "", " ", "بُرْهانٌ، و«سورية»؟ نعم!", "\ud800 ك\ud800ت"]
+    texts = [d.text for d in corpus.documents[:300]] + odd
+    rng = random.Random(0)
+    checked = 0
+    for text in texts:
+        spans = [(u.start, u.end) for u in newslib.sentences(text)]
+        n = len(text)
+        spans += [(0, n), (n, n)] + [tuple(sorted((rng.randint(0, n), rng.randint(0, n)))) for _ in range(20)]
+        spans += [(e, s) for s, e in spans[:3] if e > s]  # reversed: empty, as the slice is
+        want = [len(TOKEN_PATTERN.findall(text[s:e])) for s, e in spans]
+        assert _span_token_counts(text, spans) == want, text[:40]
+        checked += len(spans)
+    assert checked > 10_000
+    assert _span_token_counts("نص", []) == []
