@@ -51,6 +51,9 @@ first (see :func:`_fed`).
 True
 >>> engine.corpus_stats("data")["documents"]
 5
+
+:func:`load_corpus` loads a corpus into memory the same way: the workers
+read and clean, the main process settles ids and keeps the Documents.
 """
 
 from __future__ import annotations
@@ -147,8 +150,8 @@ class _Task:
     types: tuple[str, ...] | None = None
     prepare: bool = False  # records are raw (text, is_file): clean them here (see newslib.corpus.prepare_text)
     clean: bool = True
-    documents: bool = False  # send back each kept record's clean text and removals (see load)
-    keep_raw: bool = True  # ... and its raw text
+    documents: bool = False  # send back each kept record's clean text, removals (see load_corpus) ...
+    keep_raw: bool = True  # ... and raw text
 
 
 class _Doc(NamedTuple):
