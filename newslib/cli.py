@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Sequence
 
-from .corpus import LoadError, load_corpus
+from .corpus import LoadError
 
 
 def _add_corpus_options(p: argparse.ArgumentParser) -> None:
@@ -56,16 +56,13 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    if args.engine == "local":
-        corpus = load_corpus(args.corpus, errors=args.errors, **_columns(args))
-        stats = corpus.stats()
-        n_docs = len(corpus)
-    else:
-        from .engine import corpus_stats
+    from .engine import corpus_stats
 
-        stats = corpus_stats(args.corpus, engine=args.engine, scheduler=args.scheduler, n_workers=args.workers,
-                             progress=sys.stderr.isatty(), errors=args.errors, **_columns(args))
-        n_docs = stats["documents"]
+    # Streamed on every engine, "local" too: the same dict as Corpus.stats(),
+    # with memory bound by the vocabulary, not by the corpus.
+    stats = corpus_stats(args.corpus, engine=args.engine, scheduler=args.scheduler, n_workers=args.workers,
+                         progress=sys.stderr.isatty(), errors=args.errors, **_columns(args))
+    n_docs = stats["documents"]
     _print(json.dumps(stats, ensure_ascii=False, indent=2), json.dumps(stats, indent=2))
     if n_docs:
         if stats["skipped"] or stats["recovered"]:

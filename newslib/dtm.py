@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 
 from ._gc import gc_paused
 from .text import _options
@@ -111,6 +110,10 @@ def count_surfaces(
     """
     drop = _stop_surfaces(_options(options)) if drop_stopwords else frozenset()
     if counter == "sklearn":
+        # Imported here: scikit-learn takes half a second to import, and the
+        # streamed passes (newslib stats, the engines) never count this way.
+        from sklearn.feature_extraction.text import CountVectorizer
+
         cv = CountVectorizer(analyzer=_SurfaceAnalyzer(drop), lowercase=False, dtype=COUNT_DTYPE)
         X = cv.fit_transform(texts)
         return X.tocsr(), cv.get_feature_names_out().tolist()

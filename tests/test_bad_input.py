@@ -780,12 +780,12 @@ def test_in_process_main_matches_the_command(tmp_path, capsys):
 
 
 def test_unexpected_errors_are_one_line_without_debug(tmp_path, capsys, monkeypatch):
-    import newslib.cli as cli
+    import newslib.engine as engine
 
     def boom(*args, **kwargs):
         raise KeyError("surprise")
 
-    monkeypatch.setattr(cli, "load_corpus", boom)
+    monkeypatch.setattr(engine, "corpus_stats", boom)  # what `newslib stats` calls
     assert main(["stats", "--corpus", str(tmp_path)]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error: KeyError" in err and "--debug" in err

@@ -101,6 +101,22 @@ def test_unreadable_file_error_and_skip(tmp_path: Path, repo: Path) -> None:
     assert [s["item"] for s in out["skipped_items"]] == ["scan.txt"]
 
 
+def test_stats_stream_and_equal_the_loaded_corpus(repo: Path, stats_output: dict, monkeypatch, capsys) -> None:
+    """`newslib stats` (local engine) gives Corpus.stats() without loading the corpus."""
+    import newslib
+    import newslib.corpus
+    from newslib.cli import main
+
+    assert stats_output == json.loads(json.dumps(newslib.load_corpus(repo / "data").stats(), ensure_ascii=False))
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("newslib stats made a Document: it loaded the corpus")
+
+    monkeypatch.setattr(newslib.corpus.Document, "__init__", no_loading)  # the streamed pass makes none
+    assert main(["stats", "--corpus", str(repo / "data")]) == 0
+    assert json.loads(capsys.readouterr().out) == stats_output
+
+
 @pytest.mark.parametrize("engine", ["processes", "dask"])
 def test_stats_on_every_engine_equal_the_local_engine(repo: Path, stats_output: dict, engine: str) -> None:
     done = _run("stats", "--corpus", "data", "--engine", engine, "--workers", "2", cwd=repo)
