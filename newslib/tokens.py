@@ -489,7 +489,7 @@ def _span_token_counts(text: str, spans: Sequence[tuple[int, int]]) -> list[int]
     first[1:] &= ~word[:-1]
     before = np.zeros(len(word) + 1, dtype=np.int64)  # word starts before each position
     np.cumsum(first, out=before[1:])
-    at = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    at = np.clip(np.asarray(spans, dtype=np.int64).reshape(-1, 2), 0, len(code))  # offsets past the end: as a slice
     start, end = at[:, 0], at[:, 1]
     counts = before[end] - before[start] + (word[start] & ~first[start])
     return np.where(end > start, counts, 0).tolist()

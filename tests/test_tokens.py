@@ -575,7 +575,8 @@ def test_span_token_counts_recount_the_tokens_of_any_span(bench_dir) -> None:
     for text in texts:
         spans = [(u.start, u.end) for u in newslib.sentences(text)]
         n = len(text)
-        spans += [(0, n), (n, n)] + [tuple(sorted((rng.randint(0, n), rng.randint(0, n)))) for _ in range(20)]
+        spans += [(0, n), (n, n), (0, n + 5), (n + 1, n + 9)]  # past the end, as a slice allows
+        spans += [tuple(sorted((rng.randint(0, n), rng.randint(0, n)))) for _ in range(20)]
         spans += [(e, s) for s, e in spans[:3] if e > s]  # reversed: empty, as the slice is
         want = [len(TOKEN_PATTERN.findall(text[s:e])) for s, e in spans]
         assert _span_token_counts(text, spans) == want, text[:40]
