@@ -441,6 +441,14 @@ def _word_table(size: int = 0x10000) -> np.ndarray:
     return table
 
 
+def _word_code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` (uint32), each character that is not a word
+    character (``TOKEN_PATTERN``) replaced by a space."""
+    code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _word_table() if not len(code) or code.max() < 0x10000 else _word_table(0x110000)  # emoji, math letters
+    return table[code]
+
+
 def _word_runs(texts: list[str]) -> tuple[Any, np.ndarray]:
     """The ``TOKEN_PATTERN`` matches of every text, as one Arrow string array,
     and how many each text has.
@@ -454,12 +462,7 @@ def _word_runs(texts: list[str]) -> tuple[Any, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    bmp = _word_table()
-    spaced = []
-    for t in texts:
-        code = np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        table = bmp if not len(code) or code.max() < 0x10000 else _word_table(0x110000)  # emoji, math letters
-        spaced.append(table[code].tobytes().decode("utf-32-le").strip(" "))
+    spaced = [_word_code_points(t).tobytes().decode("utf-32-le").strip(" ") for t in texts]
     lists = pc.ascii_split_whitespace(pa.array(spaced, type=pa.large_string()))
     lengths = np.diff(lists.offsets.to_numpy())
     tokens = lists.flatten()
@@ -481,15 +484,14 @@ def _span_token_counts(text: str, spans: Sequence[tuple[int, int]]) -> list[int]
     """
     if not spans:
         return []
-    code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    table = _word_table() if not len(code) or code.max() < 0x10000 else _word_table(0x110000)
-    word = np.zeros(len(code) + 1, dtype=bool)  # one False past the end: a span may end there
-    word[:-1] = table[code] != 0x20
+    mapped = _word_code_points(text)
+    word = np.zeros(len(mapped) + 1, dtype=bool)  # one False past the end: a span may end there
+    word[:-1] = mapped != 0x20
     first = word.copy()
     first[1:] &= ~word[:-1]
     before = np.zeros(len(word) + 1, dtype=np.int64)  # word starts before each position
     np.cumsum(first, out=before[1:])
-    at = np.clip(np.asarray(spans, dtype=np.int64).reshape(-1, 2), 0, len(code))  # offsets past the end: as a slice
+    at = np.clip(np.asarray(spans, dtype=np.int64).reshape(-1, 2), 0, len(mapped))  # offsets past the end: as a slice
     start, end = at[:, 0], at[:, 1]
     counts = before[end] - before[start] + (word[start] & ~first[start])
     return np.where(end > start, counts, 0).tolist()
