@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import filecmp
 import html
+import json
 import multiprocessing
 import os
 import sys
@@ -400,6 +401,42 @@ def notebooks_at_once(requested: int | None, cores: int, notebooks: int, text_by
     return jobs, notes
 
 
+MANIFEST = ".newslib-report.json"  # in the output folder: the files its last report wrote
+
+
+def _clear_previous(out: Path, figures_dir: Path) -> None:
+    """Delete the files the previous report in ``out`` wrote (its manifest
+    lists them), so that a table or figure this run does not write (a
+    notebook that failed, a chart this corpus has no data for) is not left
+    behind as if it were this corpus's. Only files the manifest names, inside
+    ``out`` or ``figures_dir``, are deleted: never other files of a shared folder."""
+    try:
+        listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):  # no report here yet, or not one of ours
+        return
+    for name in listed:
+        path = (out / str(name)).resolve()
+        if path.parent in (out, out / "tables", out / "executed", figures_dir) and path.is_file():
+            path.unlink()
+
+
+def _files(folders: Iterable[Path]) -> dict[Path, tuple[int, int, int]]:
+    """The files directly in ``folders``, each with what tells a rewritten file apart."""
+    found = {}
+    for folder in folders:
+        for path in folder.iterdir() if folder.is_dir() else ():
+            if path.is_file():
+                st = path.stat()
+                found[path] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    return found
+
+
+def _write_manifest(out: Path, written: Iterable[Path]) -> None:
+    """List ``written`` in ``out``'s manifest: relative to ``out`` where they are inside it."""
+    names = sorted(p.relative_to(out).as_posix() if p.is_relative_to(out) else str(p) for p in written)
+    (out / MANIFEST).write_text(json.dumps({"files": names}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def run_report(
     corpus: str | Path = "data",
     out: str | Path = "reports",
@@ -429,6 +466,8 @@ def run_report(
     )
     for d in (tables_dir, figures_dir, work):
         d.mkdir(parents=True, exist_ok=True)
+    _clear_previous(out, figures_dir)
+    before = _files((out, tables_dir, figures_dir, work))
     actors_path = Path(actors).resolve() if actors else (REPO / "data" / "actors.yml")
     params = {
         "corpus_path": str(Path(corpus).resolve()),
@@ -495,9 +534,12 @@ def run_report(
         except Exception as e:  # the notebooks already reported it
             stats = {"corpus": f"could not be summarised: {e}"}
     settings = {k: v for k, v in params.items() if k not in ("out_dir", "figures_dir")}
-    (out / "index.html").write_text(
-        index_html(result, settings, sorted(tables_dir.glob("*.csv")), stats), encoding="utf-8"
-    )
+    # What this run wrote: the index links this run's tables only.
+    after = _files((out, tables_dir, figures_dir, work))
+    written = [p for p, seen in after.items() if before.get(p) != seen]
+    tables = sorted(p for p in written if p.parent == tables_dir and p.suffix == ".csv")
+    (out / "index.html").write_text(index_html(result, settings, tables, stats), encoding="utf-8")
+    _write_manifest(out, [*written, out / "index.html"])
     return result
 
 

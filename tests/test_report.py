@@ -434,3 +434,42 @@ def test_notebooks_side_by_side_give_the_same_files_as_one_by_one(report, tmp_pa
     match, mismatch, errors = filecmp.cmpfiles(tmp_path, report.out, pages, shallow=False)
     assert match == pages, (mismatch, errors)
     assert 'id="cell-id=injected-parameters"' in (tmp_path / pages[0]).read_text(encoding="utf-8")
+
+
+def test_a_report_leaves_nothing_of_the_previous_one_in_its_folder(tmp_path):
+    """Reports of two corpora into one folder: the second leaves no table or
+    figure of the first behind (listed in the index or not), keeps a file of
+    the user's, and notebook 01 draws no timeline for a corpus without a
+    readable date, naming the documents whose date it could not read."""
+    out = tmp_path / "report"
+    first = run_report(REPO / "data", out, notebooks=["01_corpus_overview", "03_actor_cooccurrence"],
+                       progress=lambda msg: None)
+    assert first.ok
+    assert (out / "figures" / "01_timeline.png").is_file() and (out / "tables" / "mentions.csv").is_file()
+    (out / "tables" / "mine.csv").write_text("kept\n", encoding="utf-8")
+    undated = tmp_path / "undated.csv"
+    undated.write_text(
+        "id,title,date,text\n"
+        'a1,عنوان أول,2015-13-01,"قال وزير الخارجية الروسي سيرغي لافروف في موسكو إن الحل في سوريا سياسي."\n'
+        'a2,عنوان ثان,,"وأكدت منظمة معاهدة الأمن الجماعي استعدادها للتعاون مع الحكومة السورية."\n',
+        encoding="utf-8",
+    )
+    second = run_report(undated, out, notebooks=["01_corpus_overview"], progress=lambda msg: None)
+    assert second.ok, second.runs[0].error
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert figures == ["01_lengths.png", "01_lengths.svg"], figures  # no timeline, no figure of 03
+    tables = sorted(p.name for p in (out / "tables").iterdir())
+    assert "mentions.csv" not in tables and "mine.csv" in tables, tables
+    assert not (out / "03_actor_cooccurrence.html").exists()
+    assert not (out / "executed" / "03_actor_cooccurrence.ipynb").exists()
+    index = (out / "index.html").read_text("utf-8")
+    linked = re.findall(r'href="tables/([^"]+)"', index)
+    assert linked == sorted(t for t in tables if t != "mine.csv") and "documents.csv" in linked
+    assert json.loads((out / ".newslib-report.json").read_text("utf-8"))["files"] == sorted(
+        [*(f"tables/{t}" for t in linked), *(f"figures/{f}" for f in figures), "executed/01_corpus_overview.ipynb",
+         "01_corpus_overview.html", "index.html"])
+    printed = "".join(o.get("text", "") for _, o in _outputs(out / "executed" / "01_corpus_overview.ipynb"))
+    assert "No article has a readable date: no timeline." in printed
+    assert "1 of 2 documents have no date" in printed and "1 date(s) could not be read" in printed
+    page = (out / "01_corpus_overview.html").read_text("utf-8")
+    assert "Dates that could not be read" in page and re.search(r">a1<.*?>2015-13-01<", page, re.S)
