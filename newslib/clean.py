@@ -16,13 +16,14 @@ raw text is always kept beside the clean one.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from typing import NamedTuple
 
 from .text import INVISIBLE_CHARS, PERSIAN_LOOKALIKES
 
-__all__ = ["Removal", "clean_text", "CHROME_RULES"]
+__all__ = ["Removal", "clean_text", "decode_entities", "CHROME_RULES"]
 
 
 class Removal(NamedTuple):
@@ -145,6 +146,34 @@ def _fold(line: str) -> str:
     return unicodedata.normalize("NFKC", line).translate(_LOOKALIKES)
 
 
+# A well-formed HTML character reference: named («&quot;»), decimal or hex,
+# with its semicolon (a bare «&» or «&copy» without one is left as written).
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_entities(text: str) -> tuple[str, list[str]]:
+    """``text`` with its HTML character references decoded, and the references
+    decoded, in order. Scraped exports often keep them («لـ&quot;سبق&quot;»);
+    a name HTML does not know is left as written, and a decoded line break
+    becomes a space (lines keep their numbers).
+
+    >>> decode_entities("قال لـ&quot;سبق&quot; &#8220;نعم&#8221; AT&T &foo;")
+    ('قال لـ"سبق" “نعم” AT&T &foo;', ['&quot;', '&quot;', '&#8220;', '&#8221;'])
+    """
+    if "&" not in text:
+        return text, []
+    found: list[str] = []
+
+    def one(m: re.Match) -> str:
+        char = html.unescape(m.group())
+        if char == m.group():
+            return char
+        found.append(m.group())
+        return char.replace("\r", " ").replace("\n", " ")
+
+    return _ENTITY.sub(one, text), found
+
+
 def _squeeze(line: str) -> str:
     """Runs of white space (tabs, no-break and other Unicode spaces) to one space."""
     # Most lines need at most their end spaces cut: a printable line has no
@@ -183,6 +212,13 @@ def _clean_text(raw: str, rare: bool) -> tuple[str, list[Removal]]:
     removed: list[Removal] = []
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     lines = raw.split("\n")
+    if "&" in raw and _ENTITY.search(raw):  # decoded first: «&nbsp;» or «&#8203;» is then what it stands for
+        for i, line in enumerate(lines):
+            lines[i], found = decode_entities(line)
+            if found:
+                removed.append(Removal("html_entity", i + 1, " ".join(found)))
+        raw = "\n".join(lines)
+        rare = rare or _RARE.search(raw) is not None
     sites = _site_names(lines) if any(w in raw for w in ("icon", "Icon", "ICON")) else set()
     # Each test runs once on the whole article; lines are only searched for
     # what the article is known to contain.

@@ -45,6 +45,8 @@ empty, whitespace-only or BOM-only file        skipped: "empty file" / "only whi
 nothing left after removing page chrome        skipped: "no text left after removing ..."
 control characters (NUL, ESC, ...) in text     cut from the clean text, ``Removal("control")``
 bidi controls, zero-width characters, BOMs     cut from the clean text, ``Removal("invisible")``
+HTML character references (``&quot;``)         decoded in the clean text, ``Removal("html_entity")``
+                                               lists them per line; decoded in titles too
 lone surrogates (``"\\ud800"`` in JSON)         recovered: replaced by U+FFFD
 HTML, ``<script>``, event handlers in text     kept verbatim as text (never run; every HTML
                                                writer must escape it); loaded with a note
@@ -96,7 +98,7 @@ from typing import Any, BinaryIO, NamedTuple
 import pandas as pd
 
 from ._gc import gc_paused
-from .clean import _RARE, Removal, _clean_text
+from .clean import _RARE, Removal, _clean_text, decode_entities
 from .tokens import Token, Unit, Vocabulary, _span_token_counts, sentences, tokenize
 
 __all__ = ["Document", "Corpus", "LoadError", "load_corpus", "iter_documents", "decode_bytes", "is_bundled_corpus"]
@@ -111,7 +113,7 @@ COLUMN_DEFAULTS: dict[str, tuple[str, ...]] = {
     "url": ("url", "link"),
 }
 # Removal rules that are not page chrome (they do not count as chrome lines).
-NOT_CHROME = frozenset({"invisible", "control"})
+NOT_CHROME = frozenset({"invisible", "control", "html_entity"})
 REPORT_COLUMNS = ["item", "status", "reason", "encoding"]
 
 
@@ -838,7 +840,7 @@ class _Pending(NamedTuple):
 def _document(item: str, doc_id: str, fields: dict[str, Any], clean: str, raw: str | None,
               removed: list[Removal]) -> Document:
     """The Document of a record settled as ``doc_id`` (its fields as read, its text cleaned)."""
-    title = _SURROGATE.sub("\ufffd", _text(fields.get("title"))).strip()
+    title = decode_entities(_SURROGATE.sub("\ufffd", _text(fields.get("title"))))[0].strip()
     if not title:  # the first line (found, not split off: the rest is not copied)
         end = clean.find("\n")
         title = (clean if end < 0 else clean[:end]).strip()

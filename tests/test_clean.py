@@ -3,12 +3,15 @@ recorded), subheadings and last paragraphs stay, and the cleaner is total."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import newslib
-from newslib.clean import clean_text
+from newslib.clean import Removal, clean_text
 from newslib.text import INVISIBLE_CHARS
 
 D000 = "000_b4bb5a84539e25b9"
@@ -226,6 +229,30 @@ def test_bom_bidi_and_zero_width_do_not_survive() -> None:
     assert "".join(r.text for r in removed) == "\ufeff\u202e\u202c\u200b\u200f"
 
 
+def test_html_entities_are_decoded_and_recorded() -> None:
+    raw = ("عنوان الخبر\n\nقال لـ&quot;سبق&quot; إن&nbsp;الأمر &#8220;مهم&#8221;&#10;جدا.\n\n"
+           "AT&T و &foo; و&copy تبقى &#x200F;كما هي.")
+    clean, removed = clean_text(raw)
+    assert clean == 'عنوان الخبر\n\nقال لـ"سبق" إن الأمر “مهم” جدا.\n\nAT&T و &foo; و&copy تبقى كما هي.'
+    assert removed == [Removal("html_entity", 3, "&quot; &quot; &nbsp; &#8220; &#8221; &#10;"),
+                       Removal("html_entity", 5, "&#x200F;"),
+                       Removal("invisible", 5, "\u200f")]  # decoded first, then cut as any RLM
+    assert clean_text("لا كيان هنا & ولا هناك;")[1] == []
+
+
+def test_html_entities_in_titles_are_decoded_and_are_not_chrome(tmp_path: Path) -> None:
+    rows = [{"id": "a", "title": "السلطان لـ&quot;سبق&quot;: لا", "text": "نص &amp; خبر عن &quot;الرياض&quot;."},
+            {"id": "b", "title": "&#8220;عنوان&#8221; &foo;", "text": "نص ثان."}]
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    corpus = newslib.load_corpus(path)
+    assert [d.title for d in corpus] == ['السلطان لـ"سبق": لا', "“عنوان” &foo;"]
+    assert corpus["a"].text == 'نص & خبر عن "الرياض".'
+    assert [r.rule for r in corpus["a"].removed] == ["html_entity"]
+    assert corpus.to_frame()["chrome_removed"].tolist() == [0, 0]
+    assert corpus.stats()["chrome_lines_removed"] == 0
+
+
 def test_crlf_and_spaces() -> None:
     clean, _ = clean_text("عنوان\r\n\r\nنص   الخبر\t هنا\u00a0.\r\n")
     assert clean == "عنوان\n\nنص الخبر هنا ."
@@ -249,6 +276,7 @@ PAGE_LINES = st.lists(
                 "وكالات",
                 "نص \u202eمقلوب\u202c هنا.",
                 "\ufeffسطر",
+                "قال لـ&quot;سبق&quot; &#8207;هنا &amp;",
             ]
         ),
         st.text(st.sampled_from("ابتسلمنوية ءأ.،؟0123456789\u200f\u202e\u2066\t\r"), max_size=60),
