@@ -479,8 +479,10 @@ def _dask_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int, sc
     elif scheduler:
         client, own = Client(scheduler), True
     else:
+        # No dashboard, and the scheduler's HTTP routes (health, metrics) on a free
+        # port rather than 8787, which another cluster may hold.
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"})
         client, own = Client(cluster), True
     try:
         window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or n_workers)

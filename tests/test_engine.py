@@ -262,7 +262,8 @@ def test_dask_cluster_identical(generated: Path, generated_reference: tuple[Term
     distributed = pytest.importorskip("dask.distributed")
     ref, stats = generated_reference
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None, host="127.0.0.1") as cluster:
+                                  dashboard_address=None, host="127.0.0.1",
+                                  scheduler_kwargs={"dashboard_address": ":0"}) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
         result = engine.analyze(generated, engine="dask", scheduler=address, chunk_size=16,
@@ -322,7 +323,8 @@ def test_dask_collections_are_counted_on_the_cluster(generated: Path, generated_
         return row
 
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None, host="127.0.0.1") as cluster, \
+                                  dashboard_address=None, host="127.0.0.1",
+                                  scheduler_kwargs={"dashboard_address": ":0"}) as cluster, \
             distributed.Client(cluster) as client:
         plain = db.from_sequence(rows, npartitions=5)
         bag = plain.map(elsewhere)
