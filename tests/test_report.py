@@ -473,3 +473,43 @@ def test_a_report_leaves_nothing_of_the_previous_one_in_its_folder(tmp_path):
     assert "1 of 2 documents have no date" in printed and "1 date(s) could not be read" in printed
     page = (out / "01_corpus_overview.html").read_text("utf-8")
     assert "Dates that could not be read" in page and re.search(r">a1<.*?>2015-13-01<", page, re.S)
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_topics_of_whole_articles_are_shown_per_day(bench_dir, tmp_path, dated):
+    """With whole articles as units (each wholly in one topic), notebook 04
+    shows how the articles of each day divide between the topics: its table
+    is a recount from the exported assignments and the articles' dates.
+    Without readable dates it draws the articles per topic instead."""
+    import csv
+    import zipfile
+    from collections import Counter
+
+    rows = []
+    for path in sorted((bench_dir / "saudinewsnet-dev").glob("*.zip")):
+        with zipfile.ZipFile(path) as zf:
+            records = json.loads(zf.read(zf.namelist()[0]))
+        picked = [r for r in records if (r.get("content") or "").strip()][:25]
+        rows += [{"id": f"{path.stem}-{i}", "title": r["title"], "text": r["content"],
+                  "date": r["date_extracted"] if dated else ""} for i, r in enumerate(picked)]
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = tmp_path / "report"
+    result = run_report(corpus, out, notebooks=["04_topic_clustering"], parameters={"unit": "document", "k": 4},
+                        progress=lambda msg: None)
+    assert result.ok, result.runs[0].error
+    assert (out / "figures" / "04_topic_prevalence.png").is_file()
+    printed = "".join(o.get("text", "") for _, o in _outputs(out / "executed" / "04_topic_clustering.ipynb"))
+    table = out / "tables" / "topics_per_period.csv"
+    if not dated:
+        assert "No article has a readable date: the articles per topic instead of per period." in printed
+        assert not table.exists()
+        return
+    assert f"{len(rows)} of {len(rows)} articles have a readable date." in printed
+    day = {r["id"]: r["date"][:10] for r in rows}
+    with (out / "tables" / "topic_assignments.csv").open(encoding="utf-8") as f:
+        expected = Counter((day[a["doc_id"]], a["label"]) for a in csv.DictReader(f))
+    with table.open(encoding="utf-8") as f:
+        got = Counter({(r["day"], label): int(n) for r in csv.DictReader(f) for label, n in r.items()
+                       if label != "day" and int(n)})
+    assert got == expected and len({d for d, _ in got}) == 6
