@@ -143,9 +143,12 @@ def execute_notebook(
                 cwd=str(notebook_dir),
                 progress_bar=False,
                 log_output=False,
-                # The kernel's own start-up notices (e.g. "running over TCP without
-                # encryption" on loopback) are not the reader's business.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # The kernel's own log is not the reader's business: start-up notices
+                # ("running over TCP without encryption" on loopback), and the
+                # "KeyboardInterrupt caught in kernel" it logs as an ERROR when
+                # jupyter_client interrupts it on shutting it down after the last cell.
+                # A failing cell reaches us through papermill, a dead kernel as an error.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         error = ""
     except PapermillExecutionError as e:

@@ -513,3 +513,32 @@ def test_topics_of_whole_articles_are_shown_per_day(bench_dir, tmp_path, dated):
         got = Counter({(r["day"], label): int(n) for r in csv.DictReader(f) for label, n in r.items()
                        if label != "day" and int(n)})
     assert got == expected and len({d for d, _ in got}) == 6
+
+
+def test_keyness_falls_back_to_the_day_when_one_month_holds_every_article(tmp_path):
+    """All five articles dated in April 2016 (one only to the month): no year
+    or month splits them, so notebook 02 compares the day with most articles
+    against the other dated days, leaving out the article dated to the month."""
+    import pandas as pd
+
+    import newslib
+    from newslib import terms
+
+    dates = ["2016-04-01", "2016-04-02", "2016-04-01", "2016-04", "2016-04-03"]
+    docs = newslib.load_corpus(REPO / "data").documents
+    path = tmp_path / "april.jsonl"
+    path.write_text("\n".join(json.dumps({"id": d.doc_id, "title": d.title, "date": day, "text": d.text},
+                                         ensure_ascii=False) for d, day in zip(docs, dates, strict=True)),
+                    encoding="utf-8")
+    out = tmp_path / "report"
+    result = run_report(path, out, notebooks=["02_term_frequencies"], progress=lambda msg: None)
+    assert result.ok, result.runs[0].error
+    printed = "".join(o.get("text", "") for _, o in _outputs(out / "executed" / "02_term_frequencies.ipynb"))
+    assert ("target: 2 article(s) from 2016-04-01; reference: the other 2; 1 without a date that precise "
+            "are in neither group") in printed
+    ids = [d.doc_id for d in docs]
+    expected = terms.keyness(newslib.load_corpus(path), [ids[0], ids[2]], [ids[1], ids[4]])
+    got = pd.read_csv(out / "tables" / "keyness.csv", keep_default_na=False)
+    assert got["key"].tolist() == expected["key"].tolist()
+    assert got["target"].tolist() == expected["target"].tolist()
+    assert got["reference"].tolist() == expected["reference"].tolist()
