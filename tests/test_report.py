@@ -542,3 +542,26 @@ def test_keyness_falls_back_to_the_day_when_one_month_holds_every_article(tmp_pa
     assert got["key"].tolist() == expected["key"].tolist()
     assert got["target"].tolist() == expected["target"].tolist()
     assert got["reference"].tolist() == expected["reference"].tolist()
+
+
+def test_timeline_of_many_articles_counts_them_per_day_over_a_short_span(tmp_path):
+    """24 articles over three days (one dated only to the month): notebook 01
+    counts them per day, not in one bar for the month, and says which
+    article it could not place in a day."""
+    import newslib
+
+    docs = newslib.load_corpus(REPO / "data").documents
+    days = ["2016-04-01"] * 10 + ["2016-04-02"] * 5 + ["2016-04-03"] * 8 + ["2016-04"]
+    path = tmp_path / "days.jsonl"
+    path.write_text("\n".join(json.dumps({"id": f"a{i}", "title": f"مقال {i}", "date": day,
+                                          "text": docs[i % len(docs)].text}, ensure_ascii=False)
+                              for i, day in enumerate(days)), encoding="utf-8")
+    out = tmp_path / "report"
+    result = run_report(path, out, notebooks=["01_corpus_overview"], progress=lambda msg: None)
+    assert result.ok, result.runs[0].error
+    printed = "".join(o.get("text", "") for _, o in _outputs(out / "executed" / "01_corpus_overview.ipynb"))
+    assert "1 article(s) dated less precisely than a day are not in the chart." in printed
+    # An SVG keeps each text it draws as a comment beside its outline.
+    texts = re.findall(r"<!-- (.*?) -->", (out / "figures" / "01_timeline.svg").read_text("utf-8"))
+    assert "Articles per day" in texts and "Articles per month" not in texts
+    assert {"2016-04-01", "2016-04-02", "2016-04-03"} <= set(texts)
