@@ -2,7 +2,9 @@
 
 Scraped articles carry page chrome: site icons, "exit mobile version",
 comment prompts, "back to top", messenger and social promos, phone numbers,
-URLs, image file names, trailing bylines and "related article" teasers. The
+URLs, image file names, trailing bylines, "related article" teasers, the
+article's own link closing the page and hidden e-mail placeholders (HTML
+character references are decoded, and recorded too). The
 rules here name kinds of chrome, never particular files or outlets. Every
 removal is returned as a :class:`Removal` so an analyst can audit it, and the
 raw text is always kept beside the clean one.
@@ -113,11 +115,20 @@ _CREDIT = re.compile(
     r"^(?:وكالات|المصدر\s*:.*|مصدر\s*:.*|(?:ال)?وكالات\s*[-–]\s*.*|رويترز|"
     r"[اأ] ?ف ?ب|سانا|(?i:source\s*:.*|agencies|reuters|afp))$"
 )
-_INLINE = (("url", _URL), ("email", _EMAIL), ("phone", _PHONE), ("image_file", _IMAGE_INLINE))
+# What a scraper keeps of an address the page hid from it (Cloudflare's e-mail
+# protection): a placeholder and the empty script comment after it.
+_EMAIL_PLACEHOLDER = re.compile(r"(?i)\[email[\s\u00a0]*protected\](?:\s*/\*[^*\n]{0,40}\*/)?")
+# A link to the article itself closing the page, its address gone: «رابط الخبر
+# بصحيفة …: العنوان», «رابط المقال الأول للكاتب …:». On the last line only, alone
+# or after the text; «برابط المقال الذي نشر …» in prose is no such link.
+_SOURCE_LINK = re.compile(r"(?:^|(?<=\s))رابط (?:الخبر|المقال|الموضوع|التقرير)(?: [^:\n.؟!]{0,60})?\s*:[^\n]{0,200}$")
+_INLINE = (("url", _URL), ("email", _EMAIL), ("email_placeholder", _EMAIL_PLACEHOLDER), ("phone", _PHONE),
+           ("image_file", _IMAGE_INLINE))
 # Cheap tests that rule a pattern out before the full (slower) pattern runs.
 _HINTS = {
     "url": lambda t: "://" in t or "www." in t,
     "email": lambda t: "@" in t,
+    "email_placeholder": lambda t: "protected]" in t or "PROTECTED]" in t or "Protected]" in t,
     "phone": re.compile(r"\d\d\d").search,
     "image_file": re.compile(r"(?i)\.(?:jpe?g|png|gif|webp)\b").search,
 }
@@ -269,6 +280,16 @@ def _clean_text(raw: str, rare: bool) -> tuple[str, list[Removal]]:
     while len(kept) > 1 and _CREDIT.match(fold(kept[-1][1])):
         number, text = kept.pop()
         removed.append(Removal("credit", number, text))
+
+    # The article's own link closing the page (see _SOURCE_LINK). A record that is
+    # nothing else (a headline and its link) is left with no text, and skipped as such.
+    if kept and "رابط" in kept[-1][1]:
+        number, text = kept[-1]
+        m = _SOURCE_LINK.search(text)
+        if m:
+            removed.append(Removal("source_link", number, m.group().strip()))
+            text = text[: m.start()].rstrip()
+            kept[-1:] = [(number, text)] if text else []
 
     out: list[str] = []
     for number, text in kept:

@@ -253,6 +253,27 @@ def test_html_entities_in_titles_are_decoded_and_are_not_chrome(tmp_path: Path) 
     assert corpus.stats()["chrome_lines_removed"] == 0
 
 
+@pytest.mark.parametrize(
+    ("raw", "clean", "removed"),
+    [
+        ("عنوان\n\nنص الخبر هنا. رابط الخبر بصحيفة الوئام: إنريكي: هذا ما يحتاجه ميسي",
+         "عنوان\n\nنص الخبر هنا.", "رابط الخبر بصحيفة الوئام: إنريكي: هذا ما يحتاجه ميسي"),
+        ("عنوان\n\nنص.\n\nرابط المقال الأول للكاتب والناقد الدكتور عبدالله الغذامي :",
+         "عنوان\n\nنص.", "رابط المقال الأول للكاتب والناقد الدكتور عبدالله الغذامي :"),
+        # prose that mentions a link, and a link line that is not the last, stay
+        ("عنوان\n\nبعث لي الزميل برابط المقال الذي نشر في صحيفة الوطن: كذا.", None, None),
+        ("عنوان\n\nرابط الخبر بصحيفة الوئام: كذا\n\nنص أخير.", None, None),
+        ("عنوان\n\nراسلونا على [email protected] /* */ يرفق به السيرة.",
+         "عنوان\n\nراسلونا على يرفق به السيرة.", "[email protected] /* */"),
+    ],
+)
+def test_own_link_and_hidden_address_are_chrome(raw: str, clean: str | None, removed: str | None) -> None:
+    got, removals = clean_text(raw)
+    assert got == (raw if clean is None else clean)
+    assert [r.text for r in removals] == ([] if removed is None else [removed])
+    assert all(r.line == 3 or r.line == 5 for r in removals)
+
+
 def test_crlf_and_spaces() -> None:
     clean, _ = clean_text("عنوان\r\n\r\nنص   الخبر\t هنا\u00a0.\r\n")
     assert clean == "عنوان\n\nنص الخبر هنا ."

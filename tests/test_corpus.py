@@ -496,3 +496,28 @@ def test_saudinewsnet_titles_are_decoded_as_the_standard_library_does(bench_dir:
         decoded += doc.title != title
         assert not re.search(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);", doc.text), i
     assert decoded >= 200
+
+
+@pytest.mark.slow
+def test_saudinewsnet_own_links_are_cut_and_nothing_else(bench_dir: Path) -> None:
+    """One outlet of SaudiNewsNet closes every article with «رابط الخبر بصحيفة
+    الوئام: <title>»: each such article has it cut and recorded, no clean text
+    keeps it, and nothing but such links is cut by that rule; an article that
+    was only the link is skipped with the reason."""
+    path = bench_dir / "saudinewsnet-dev" / "2015-07-21.zip"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    corpus = load_corpus(path, errors="skip")
+    trailer = "رابط الخبر بصحيفة الوئام:"
+    cut = 0
+    for doc in corpus:
+        links = [r for r in doc.removed if r.rule == "source_link"]
+        assert trailer not in doc.text
+        assert any(r.text.startswith(trailer) for r in links) == (trailer in doc.raw_text), doc.doc_id
+        # the other kind: a columnist's «رابط المقال الأول للكاتب …:» before its (cut) address
+        assert all(r.text.startswith((trailer, "رابط المقال الأول")) for r in links), links
+        cut += len(links)
+    assert cut >= 300
+    report = corpus.load_report
+    chrome_only = report[report["reason"].str.startswith("no text left after removing page chrome")]
+    assert len(chrome_only) >= 1
