@@ -475,6 +475,23 @@ def test_a_report_leaves_nothing_of_the_previous_one_in_its_folder(tmp_path):
     assert "Dates that could not be read" in page and re.search(r">a1<.*?>2015-13-01<", page, re.S)
 
 
+def _saudinewsnet_sample(bench: Path, folder: Path, dated: bool = True) -> tuple[Path, list[dict]]:
+    """The first 25 articles with text of each of SaudiNewsNet's six days, as
+    one JSONL file in ``folder`` (with or without their dates), and its rows."""
+    import zipfile
+
+    rows = []
+    for path in sorted((bench / "saudinewsnet-dev").glob("*.zip")):
+        with zipfile.ZipFile(path) as zf:
+            records = json.loads(zf.read(zf.namelist()[0]))
+        picked = [r for r in records if (r.get("content") or "").strip()][:25]
+        rows += [{"id": f"{path.stem}-{i}", "title": r["title"], "text": r["content"], "outlet": r["source"],
+                  "date": r["date_extracted"] if dated else ""} for i, r in enumerate(picked)]
+    corpus = folder / "articles.jsonl"
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return corpus, rows
+
+
 @pytest.mark.parametrize("dated", [True, False])
 def test_topics_of_whole_articles_are_shown_per_day(bench_dir, tmp_path, dated):
     """With whole articles as units (each wholly in one topic), notebook 04
@@ -482,18 +499,9 @@ def test_topics_of_whole_articles_are_shown_per_day(bench_dir, tmp_path, dated):
     is a recount from the exported assignments and the articles' dates.
     Without readable dates it draws the articles per topic instead."""
     import csv
-    import zipfile
     from collections import Counter
 
-    rows = []
-    for path in sorted((bench_dir / "saudinewsnet-dev").glob("*.zip")):
-        with zipfile.ZipFile(path) as zf:
-            records = json.loads(zf.read(zf.namelist()[0]))
-        picked = [r for r in records if (r.get("content") or "").strip()][:25]
-        rows += [{"id": f"{path.stem}-{i}", "title": r["title"], "text": r["content"],
-                  "date": r["date_extracted"] if dated else ""} for i, r in enumerate(picked)]
-    corpus = tmp_path / "articles.jsonl"
-    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    corpus, rows = _saudinewsnet_sample(bench_dir, tmp_path, dated)
     out = tmp_path / "report"
     result = run_report(corpus, out, notebooks=["04_topic_clustering"], parameters={"unit": "document", "k": 4},
                         progress=lambda msg: None)
@@ -565,3 +573,33 @@ def test_timeline_of_many_articles_counts_them_per_day_over_a_short_span(tmp_pat
     texts = re.findall(r"<!-- (.*?) -->", (out / "figures" / "01_timeline.svg").read_text("utf-8"))
     assert "Articles per day" in texts and "Articles per month" not in texts
     assert {"2016-04-01", "2016-04-02", "2016-04-03"} <= set(texts)
+
+
+def test_many_articles_with_outlets_are_set_apart_by_outlet(bench_dir, tmp_path):
+    """150 SaudiNewsNet articles from several outlets: notebook 02's panels
+    are the six outlets with most articles (ties by name), each with the eight
+    words it overuses most against the other outlets' articles."""
+    import pandas as pd
+
+    import newslib
+    from newslib import terms
+
+    path, rows = _saudinewsnet_sample(bench_dir, tmp_path)
+    out = tmp_path / "report"
+    result = run_report(path, out, notebooks=["02_term_frequencies"], progress=lambda msg: None)
+    assert result.ok, result.runs[0].error
+    got = pd.read_csv(out / "tables" / "outlet_keyness.csv", keep_default_na=False)
+    counts = pd.Series([r["outlet"] for r in rows]).value_counts()
+    expected_outlets = sorted(counts.index, key=lambda o: (-counts[o], o))[:6]
+    assert list(dict.fromkeys(got["outlet"])) == expected_outlets
+    corpus = newslib.load_corpus(path)
+    for outlet in expected_outlets:
+        target = [r["id"] for r in rows if r["outlet"] == outlet]
+        reference = [r["id"] for r in rows if r["outlet"] != outlet]
+        key = terms.keyness(corpus, target, reference)
+        want = key[key["sign"] == "+"].head(8)
+        mine = got[got["outlet"] == outlet]
+        assert mine["key"].tolist() == want["key"].tolist() and len(mine) == 8, outlet
+        assert mine["target"].tolist() == want["target"].tolist()
+    texts = re.findall(r"<!-- (.*?) -->", (out / "figures" / "02_distinctive_terms.svg").read_text("utf-8"))
+    assert "G² against the other outlets" in texts
