@@ -3,8 +3,8 @@
 Scraped articles carry page chrome: site icons, "exit mobile version",
 comment prompts, "back to top", messenger and social promos, phone numbers,
 URLs, image file names, trailing bylines, "related article" teasers, the
-article's own link closing the page and hidden e-mail placeholders (HTML
-character references are decoded, and recorded too). The
+article's own link, a writer's contact footer and hidden e-mail placeholders
+(HTML character references are decoded, and recorded too). The
 rules here name kinds of chrome, never particular files or outlets. Every
 removal is returned as a :class:`Removal` so an analyst can audit it, and the
 raw text is always kept beside the clean one.
@@ -118,10 +118,22 @@ _CREDIT = re.compile(
 # What a scraper keeps of an address the page hid from it (Cloudflare's e-mail
 # protection): a placeholder and the empty script comment after it.
 _EMAIL_PLACEHOLDER = re.compile(r"(?i)\[email[\s\u00a0]*protected\](?:\s*/\*[^*\n]{0,40}\*/)?")
-# A link to the article itself closing the page, its address gone: «رابط الخبر
-# بصحيفة …: العنوان», «رابط المقال الأول للكاتب …:». On the last line only, alone
-# or after the text; «برابط المقال الذي نشر …» in prose is no such link.
-_SOURCE_LINK = re.compile(r"(?:^|(?<=\s))رابط (?:الخبر|المقال|الموضوع|التقرير)(?: [^:\n.؟!]{0,60})?\s*:[^\n]{0,200}$")
+# Chrome that runs from a marker to the end of the page, inline or over its
+# last lines: (rule, marker, the most characters from the marker to the end,
+# whether it may span lines).
+# «برابط المقال الذي نشر …» in prose is no such marker (it must start a word).
+_TRAILERS = (
+    # the article's own link, its address gone: «رابط الخبر بصحيفة …: العنوان»
+    ("source_link", re.compile(r"(?:^|(?<=\s))رابط (?:الخبر|المقال|الموضوع|التقرير)(?: [^:\n.؟!]{0,60})?\s*:"),
+     300, False),
+    # a column's footer: «للتواصل مع الكاتب ارسل رسالة SMS … - Stc … - Mobily»
+    # (its «للتواصل» or a handle cut by the scraper: «تويتر: @ مع الكاتب ارسل …»)
+    ("author_contact", re.compile(r"(?:^|(?<=\s))(?:(?:تويتر|تويتير)\s*:\s*@?\s*)?"
+                                  r"(?:لل?تواصل مع (?:الكاتب|الكاتبة|المحرر)|مع (?:الكاتب|الكاتبة) [اأ]رسل)"),
+     300, True),
+    # «مقالات أخرى للكاتب» and the run-together headlines of the writer's other columns
+    ("related_teaser", re.compile(r"(?:^|(?<=\s))(?:مقالات|مواضيع) [اأ]خرى (?:للكاتب|للكاتبة)"), 600, True),
+)
 _INLINE = (("url", _URL), ("email", _EMAIL), ("email_placeholder", _EMAIL_PLACEHOLDER), ("phone", _PHONE),
            ("image_file", _IMAGE_INLINE))
 # Cheap tests that rule a pattern out before the full (slower) pattern runs.
@@ -183,6 +195,35 @@ def decode_entities(text: str) -> tuple[str, list[str]]:
         return char.replace("\r", " ").replace("\n", " ")
 
     return _ENTITY.sub(one, text), found
+
+
+def _cut_trailers(kept: list[tuple[int, str]], removed: list[Removal]) -> list[tuple[int, str]]:
+    """``kept`` without the chrome of :data:`_TRAILERS` at its end (recorded in
+    ``removed``). A record that is nothing else (a headline and its link) is
+    left with no text, and skipped as such."""
+    cut = True
+    while cut and kept:
+        cut = False
+        for rule, marker, longest, spans in _TRAILERS:
+            tail = 0
+            last = len(kept) - 1
+            for j in range(last, -1 if spans else last - 1, -1):  # the last lines, while they are short enough
+                number, text = kept[j]
+                m = marker.search(text)
+                tail += len(text)
+                if m is None:
+                    if tail > longest:
+                        break
+                    continue
+                if tail - m.start() > longest:
+                    break
+                removed.extend([Removal(rule, number, text[m.start():]),
+                                *(Removal(rule, n, t) for n, t in kept[j + 1 :])])
+                text = text[: m.start()].rstrip()
+                kept = kept[:j] + ([(number, text)] if text else [])
+                cut = True
+                break
+    return kept
 
 
 def _squeeze(line: str) -> str:
@@ -281,15 +322,7 @@ def _clean_text(raw: str, rare: bool) -> tuple[str, list[Removal]]:
         number, text = kept.pop()
         removed.append(Removal("credit", number, text))
 
-    # The article's own link closing the page (see _SOURCE_LINK). A record that is
-    # nothing else (a headline and its link) is left with no text, and skipped as such.
-    if kept and "رابط" in kept[-1][1]:
-        number, text = kept[-1]
-        m = _SOURCE_LINK.search(text)
-        if m:
-            removed.append(Removal("source_link", number, m.group().strip()))
-            text = text[: m.start()].rstrip()
-            kept[-1:] = [(number, text)] if text else []
+    kept = _cut_trailers(kept, removed)
 
     out: list[str] = []
     for number, text in kept:
