@@ -119,20 +119,20 @@ _CREDIT = re.compile(
 # protection): a placeholder and the empty script comment after it.
 _EMAIL_PLACEHOLDER = re.compile(r"(?i)\[email[\s\u00a0]*protected\](?:\s*/\*[^*\n]{0,40}\*/)?")
 # Chrome that runs from a marker to the end of the page, inline or over its
-# last lines: (rule, marker, the most characters from the marker to the end,
-# whether it may span lines).
+# last lines: (rule, marker, a string every marker contains (a fast test first),
+# the most characters from the marker to the end, whether it may span lines).
 # «برابط المقال الذي نشر …» in prose is no such marker (it must start a word).
 _TRAILERS = (
     # the article's own link, its address gone: «رابط الخبر بصحيفة …: العنوان»
     ("source_link", re.compile(r"(?:^|(?<=\s))رابط (?:الخبر|المقال|الموضوع|التقرير)(?: [^:\n.؟!]{0,60})?\s*:"),
-     300, False),
+     "رابط ", 300, False),
     # a column's footer: «للتواصل مع الكاتب ارسل رسالة SMS … - Stc … - Mobily»
     # (its «للتواصل» or a handle cut by the scraper: «تويتر: @ مع الكاتب ارسل …»)
     ("author_contact", re.compile(r"(?:^|(?<=\s))(?:(?:تويتر|تويتير)\s*:\s*@?\s*)?"
                                   r"(?:لل?تواصل مع (?:الكاتب|الكاتبة|المحرر)|مع (?:الكاتب|الكاتبة) [اأ]رسل)"),
-     300, True),
+     "مع ال", 300, True),
     # «مقالات أخرى للكاتب» and the run-together headlines of the writer's other columns
-    ("related_teaser", re.compile(r"(?:^|(?<=\s))(?:مقالات|مواضيع) [اأ]خرى (?:للكاتب|للكاتبة)"), 600, True),
+    ("related_teaser", re.compile(r"(?:^|(?<=\s))(?:مقالات|مواضيع) [اأ]خرى (?:للكاتب|للكاتبة)"), "خرى لل", 600, True),
 )
 _INLINE = (("url", _URL), ("email", _EMAIL), ("email_placeholder", _EMAIL_PLACEHOLDER), ("phone", _PHONE),
            ("image_file", _IMAGE_INLINE))
@@ -204,19 +204,21 @@ def _cut_trailers(kept: list[tuple[int, str]], removed: list[Removal]) -> list[t
     cut = True
     while cut and kept:
         cut = False
-        for rule, marker, longest, spans in _TRAILERS:
-            tail = 0
+        for rule, marker, hint, longest, spans in _TRAILERS:
+            after = 0  # characters on the lines below this one
             last = len(kept) - 1
-            for j in range(last, -1 if spans else last - 1, -1):  # the last lines, while they are short enough
+            for j in range(last, -1 if spans else last - 1, -1):
                 number, text = kept[j]
-                m = marker.search(text)
-                tail += len(text)
-                if m is None:
-                    if tail > longest:
-                        break
-                    continue
-                if tail - m.start() > longest:
+                budget = longest - after
+                if budget <= 0:
                     break
+                # Only the line's last ``budget`` characters can hold the marker: a
+                # search of a few hundred characters, however long the article.
+                start = max(0, len(text) - budget)
+                m = marker.search(text, start) if text.find(hint, start) >= 0 else None
+                if m is None:
+                    after += len(text)
+                    continue
                 removed.extend([Removal(rule, number, text[m.start():]),
                                 *(Removal(rule, n, t) for n, t in kept[j + 1 :])])
                 text = text[: m.start()].rstrip()
