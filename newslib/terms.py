@@ -81,9 +81,25 @@ def term_matrix(corpus: Any, *, engine: str = "local", **engine_options: Any) ->
     return hit
 
 
+_SIZES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _doc_tokens(corpus: Any) -> np.ndarray:
-    """Word tokens per document (stopwords and numbers included)."""
-    return np.fromiter((len(TOKEN_PATTERN.findall(t)) for t in corpus.texts), dtype=np.int64, count=len(corpus))
+    """Word tokens per document (stopwords and numbers included), counted once
+    per corpus as its term matrix is (keyness of several groups, frequencies and
+    n-grams each need them: 0.4 s of regex a time on 11,000 articles). Read-only."""
+    try:
+        hit = _SIZES.get(corpus)
+    except TypeError:  # an object no weak reference can point to: counted each time
+        hit, cache = None, False
+    else:
+        cache = True
+    if hit is None:
+        hit = np.fromiter((len(TOKEN_PATTERN.findall(t)) for t in corpus.texts), dtype=np.int64, count=len(corpus))
+        hit.flags.writeable = False
+        if cache:
+            _SIZES[corpus] = hit
+    return hit
 
 
 def _top(frame: pd.DataFrame, top: int | None) -> pd.DataFrame:

@@ -440,3 +440,16 @@ def test_type_token_short_text_and_content_only(corpus):
     assert short.loc[terms.CORPUS_ROW, "mattr"] == pytest.approx(short["ttr"].drop(terms.CORPUS_ROW).mean(), rel=1e-12)
     content = terms.type_token_stats(corpus, content_only=True)
     assert content["tokens"].iloc[-1] == terms.term_frequencies(corpus)["count"].sum()
+
+
+def test_token_counts_per_document_are_counted_once_per_corpus(corpus):
+    """Keyness of several groups, frequencies and n-grams share one count of
+    each document's word tokens: a brute-force recount, the same array again,
+    and read-only so that no caller can change another's."""
+    from newslib.terms import _doc_tokens
+
+    sizes = _doc_tokens(corpus)
+    assert sizes.tolist() == [len(TOKEN_PATTERN.findall(d.text)) for d in corpus]
+    assert _doc_tokens(corpus) is sizes and not sizes.flags.writeable
+    fresh = newslib.load_corpus(corpus.source)
+    assert _doc_tokens(fresh) is not sizes and _doc_tokens(fresh).tolist() == sizes.tolist()
