@@ -441,16 +441,30 @@ def test_missing_path_is_an_error_naming_it(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- real-world export
 
 
+def _exported_records(path: Path) -> tuple[str, list[dict]]:
+    """The member name and the records of a SaudiNewsNet day (a zip of one JSON array)."""
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    with zipfile.ZipFile(path) as zf:
+        (member,) = zf.namelist()
+        return member, json.loads(zf.read(member))
+
+
+@pytest.fixture(scope="module")
+def saudinewsnet_day_one(bench_dir: Path) -> newslib.Corpus:
+    """The 2,972 records of 2015-07-21, loaded once for the tests that read that day."""
+    path = bench_dir / "saudinewsnet-dev" / "2015-07-21.zip"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    return load_corpus(path, errors="skip")
+
+
 @pytest.mark.slow
 def test_saudinewsnet_day(bench_dir: Path) -> None:
     """One day of SaudiNewsNet (a zip of a JSON array): every article accounted
     for, metadata from the default columns, offsets and invisibles right."""
     path = bench_dir / "saudinewsnet-dev" / "2015-07-23.zip"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    with zipfile.ZipFile(path) as zf:
-        (member,) = zf.namelist()
-        records = json.loads(zf.read(member))
+    member, records = _exported_records(path)
     loaded = load_corpus(path, errors="skip")
     report = loaded.load_report
     skipped = report[report["status"] == "skipped"]
@@ -473,20 +487,16 @@ def test_saudinewsnet_day(bench_dir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_saudinewsnet_titles_are_decoded_as_the_standard_library_does(bench_dir: Path) -> None:
+def test_saudinewsnet_titles_are_decoded_as_the_standard_library_does(saudinewsnet_day_one: newslib.Corpus) -> None:
     """The titles of a SaudiNewsNet day keep HTML character references
     (``&quot;`` in 226 of 2,972): each loaded title is ``html.unescape`` of the
     exported one (an independent decoder), and the texts keep none."""
     import html
     import re
 
-    path = bench_dir / "saudinewsnet-dev" / "2015-07-21.zip"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    with zipfile.ZipFile(path) as zf:
-        (member,) = zf.namelist()
-        records = json.loads(zf.read(member))
-    by_item = {d.source: d for d in load_corpus(path, errors="skip")}
+    path = Path(saudinewsnet_day_one.source)
+    member, records = _exported_records(path)
+    by_item = {d.source: d for d in saudinewsnet_day_one}
     decoded = 0
     for i, record in enumerate(records):
         doc, title = by_item.get(f"{path.name}!{member}#{i}"), (record.get("title") or "").strip()
@@ -496,14 +506,6 @@ def test_saudinewsnet_titles_are_decoded_as_the_standard_library_does(bench_dir:
         decoded += doc.title != title
         assert not re.search(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);", doc.text), i
     assert decoded >= 200
-
-
-@pytest.fixture(scope="module")
-def saudinewsnet_day_one(bench_dir: Path) -> newslib.Corpus:
-    path = bench_dir / "saudinewsnet-dev" / "2015-07-21.zip"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    return load_corpus(path, errors="skip")
 
 
 @pytest.mark.slow

@@ -54,6 +54,11 @@ def _outputs(executed: Path):
             yield cell, output
 
 
+def _printed(out: Path, name: str) -> str:
+    """All that notebook ``name`` printed in the report written to ``out``."""
+    return "".join(o.get("text", "") for _, o in _outputs(out / "executed" / f"{name}.ipynb"))
+
+
 def test_every_notebook_runs_without_error_or_visible_warning(report):
     assert [r.name for r in report.runs] == list(NOTEBOOKS)
     for run in report.runs:
@@ -468,7 +473,7 @@ def test_a_report_leaves_nothing_of_the_previous_one_in_its_folder(tmp_path):
     assert json.loads((out / ".newslib-report.json").read_text("utf-8"))["files"] == sorted(
         [*(f"tables/{t}" for t in linked), *(f"figures/{f}" for f in figures), "executed/01_corpus_overview.ipynb",
          "01_corpus_overview.html", "index.html"])
-    printed = "".join(o.get("text", "") for _, o in _outputs(out / "executed" / "01_corpus_overview.ipynb"))
+    printed = _printed(out, "01_corpus_overview")
     assert "No article has a readable date: no timeline." in printed
     assert "1 of 2 documents have no date" in printed and "1 date(s) could not be read" in printed
     page = (out / "01_corpus_overview.html").read_text("utf-8")
@@ -507,7 +512,7 @@ def test_topics_of_whole_articles_are_shown_per_day(bench_dir, tmp_path, dated):
                         progress=lambda msg: None)
     assert result.ok, result.runs[0].error
     assert (out / "figures" / "04_topic_prevalence.png").is_file()
-    printed = "".join(o.get("text", "") for _, o in _outputs(out / "executed" / "04_topic_clustering.ipynb"))
+    printed = _printed(out, "04_topic_clustering")
     table = out / "tables" / "topics_per_period.csv"
     if not dated:
         assert "No article has a readable date: the articles per topic instead of per period." in printed
@@ -541,7 +546,7 @@ def test_keyness_falls_back_to_the_day_when_one_month_holds_every_article(tmp_pa
     out = tmp_path / "report"
     result = run_report(path, out, notebooks=["02_term_frequencies"], progress=lambda msg: None)
     assert result.ok, result.runs[0].error
-    printed = "".join(o.get("text", "") for _, o in _outputs(out / "executed" / "02_term_frequencies.ipynb"))
+    printed = _printed(out, "02_term_frequencies")
     assert ("target: 2 article(s) from 2016-04-01; reference: the other 2; 1 without a date that precise "
             "are in neither group") in printed
     ids = [d.doc_id for d in docs]
@@ -567,7 +572,7 @@ def test_timeline_of_many_articles_counts_them_per_day_over_a_short_span(tmp_pat
     out = tmp_path / "report"
     result = run_report(path, out, notebooks=["01_corpus_overview"], progress=lambda msg: None)
     assert result.ok, result.runs[0].error
-    printed = "".join(o.get("text", "") for _, o in _outputs(out / "executed" / "01_corpus_overview.ipynb"))
+    printed = _printed(out, "01_corpus_overview")
     assert "1 article(s) dated less precisely than a day are not in the chart." in printed
     # An SVG keeps each text it draws as a comment beside its outline.
     texts = re.findall(r"<!-- (.*?) -->", (out / "figures" / "01_timeline.svg").read_text("utf-8"))
