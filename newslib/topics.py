@@ -57,11 +57,13 @@ from .dtm import TermMatrix, _same_cells
 __all__ = [
     "METHODS",
     "TOPIC_DEFAULTS",
+    "TooFewUnits",
     "TopicResult",
     "UnitFeatures",
     "choose_k",
     "cluster_topics",
     "coherence",
+    "max_topics",
     "stability",
     "unit_features",
 ]
@@ -123,6 +125,26 @@ class UnitFeatures:
         return np.flatnonzero(~self.units["short"].to_numpy())
 
 
+class TooFewUnits(ValueError):
+    """Nothing to cluster: no unit has enough content words, or the units
+    share no key within the ``min_df``/``max_df`` bounds (a handful of short
+    articles). A ``ValueError``; notebook 04 reports it instead of clustering."""
+
+
+def max_topics(features: UnitFeatures) -> int:
+    """The most topics worth fitting to ``features``: fewer than the clustered
+    units (a topic per unit says nothing) and no more than the keys (NMF can
+    fit no more). Below 2, there is nothing to cluster.
+
+    >>> from newslib import load_corpus
+    >>> f = unit_features(load_corpus("data"), "document", min_tokens=5)
+    >>> f.tfidf.shape[0], max_topics(f)
+    (5, 4)
+    """
+    n_units, n_keys = features.tfidf.shape
+    return max(0, min(n_units - 1, n_keys))
+
+
 @gc_paused
 def unit_features(
     corpus: Any,
@@ -170,12 +192,12 @@ def _analysed_features(corpus: Any, unit: str, min_tokens: int, min_df: int | fl
     units["short"] = units["n_tokens"] < min_tokens
     kept = [a for a, s in zip(analysed, units["short"], strict=True) if not s]
     if not kept:
-        raise ValueError(f"no {unit} has {min_tokens} or more content words; lower min_tokens")
+        raise TooFewUnits(f"no {unit} has {min_tokens} or more content words; lower min_tokens")
     cv = CountVectorizer(analyzer=_Identity(), min_df=min_df, max_df=max_df, dtype=np.float64)
     try:
         counts = cv.fit_transform(kept).tocsr()
     except ValueError as e:  # every key pruned: too few units for these bounds
-        raise ValueError(
+        raise TooFewUnits(
             f"{len(kept)} {unit}s leave no key between min_df={min_df} and max_df={max_df}; "
             "loosen them or use a smaller unit"
         ) from e
@@ -206,7 +228,7 @@ def _document_features(terms: TermMatrix, unit: str, min_tokens: int, min_df: in
     units["short"] = n_tokens < min_tokens
     kept = X[np.flatnonzero(~units["short"].to_numpy())]
     if not kept.shape[0]:
-        raise ValueError(f"no {unit} has {min_tokens} or more content words; lower min_tokens")
+        raise TooFewUnits(f"no {unit} has {min_tokens} or more content words; lower min_tokens")
     # CountVectorizer's pruning (sklearn's _limit_features): a proportion is of the kept units.
     n_kept = kept.shape[0]
     low = min_df if isinstance(min_df, (int, np.integer)) else min_df * n_kept
@@ -215,7 +237,7 @@ def _document_features(terms: TermMatrix, unit: str, min_tokens: int, min_df: in
     keys = np.asarray(terms.keys, dtype=object)
     columns = np.flatnonzero((df > 0) & (df >= low) & (df <= high))
     if not len(columns):
-        raise ValueError(
+        raise TooFewUnits(
             f"{n_kept} {unit}s leave no key between min_df={min_df} and max_df={max_df}; "
             "loosen them or use a smaller unit"
         )
@@ -282,9 +304,14 @@ def _fit(features: UnitFeatures, k: int, method: str, seed: int, opts: Mapping[s
     """One seeded model of ``k`` topics; ``space``: ``_lsa(features, seed, opts)``
     when the caller has it already (k-means; choose_k fits every k in it)."""
     X = features.tfidf
-    n = X.shape[0]
-    if not 1 <= k <= n:
-        raise ValueError(f"k={k} topics for {n} clustered {features.unit}s")
+    n, n_keys = X.shape
+    # What each model can fit at all (max_topics is what is worth fitting):
+    # NMF's factors have at most min(n, keys) components, the spectral
+    # embedding fewer dimensions than units.
+    limit = {"nmf": min(n, n_keys), "spectral": max(1, n - 1)}.get(method, n)
+    if not 1 <= k <= limit:
+        raise ValueError(f"k={k} topics for {n} clustered {features.unit}s and {n_keys} keys: "
+                         f"{method} fits 1 to {limit}")
     with warnings.catch_warnings():
         # Few units or few keys: models may stop at max_iter; the result is still
         # the seeded, deterministic one, and quality shows in choose_k's table.

@@ -10,7 +10,17 @@ import pytest
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from newslib import Corpus, Document, stopwords
-from newslib.topics import METHODS, SHORT, choose_k, cluster_topics, coherence, stability, unit_features
+from newslib.topics import (
+    METHODS,
+    SHORT,
+    TooFewUnits,
+    choose_k,
+    cluster_topics,
+    coherence,
+    max_topics,
+    stability,
+    unit_features,
+)
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +229,52 @@ def test_bad_arguments(corpus):
         cluster_topics(corpus, k=500)
     with pytest.raises(ValueError, match="min_tokens"):
         cluster_topics(corpus, k=2, min_tokens=10_000)
+
+
+# Six paragraphs of three short articles, long enough to cluster (five content
+# words or more), sharing a dozen keys between two and three of them.
+FEW = [
+    "قال وزير الخارجية الروسي إن موسكو تدعم الحل السياسي للأزمة السورية وتدعو إلى الحوار.\n\n"
+    "وأكد وزير الخارجية أن موسكو ترفض التدخل العسكري الأجنبي في الأزمة السورية.",
+    "أعلنت وزارة الدفاع الروسية وصول قوات جديدة إلى القاعدة الجوية في سورية.\n\n"
+    "وقالت وزارة الدفاع إن القوات الجوية الروسية نفذت غارات على مواقع تنظيم داعش.",
+    "بحث مجلس الأمن الدولي الأزمة السورية في جلسة طارئة بطلب من موسكو.\n\n"
+    "وطالب أعضاء مجلس الأمن بوقف الغارات الجوية على المدنيين في سورية.",
+]
+
+
+def _small(texts: list[str]) -> Corpus:
+    return Corpus([Document(doc_id=f"d{i}", title="", text=t, raw_text=t) for i, t in enumerate(texts)])
+
+
+def test_a_few_units_fit_fewer_topics_than_units_and_no_more_than_keys():
+    few = unit_features(_small(FEW), "paragraph")
+    n_units, n_keys = few.tfidf.shape
+    assert (n_units, max_topics(few)) == (6, 5) and n_keys >= 6
+    evidence = choose_k(_small(FEW), ks=range(2, max_topics(few) + 1), seeds=range(3), features=few)
+    assert evidence["k"].tolist() == [2, 3, 4, 5]
+    # Two units: one topic at most, whatever their keys (موسكو تدعم حل سياسي
+    # سوريه ترفض عسكري). Three units sharing two keys: two topics at most, and NMF
+    # cannot fit more components than keys: a clear error, not sklearn's.
+    two = unit_features(_small(["موسكو تدعم الحل السياسي في سورية", "موسكو ترفض الحل العسكري في سورية"]),
+                        "document", min_tokens=3, min_df=1, max_df=1.0)
+    assert two.tfidf.shape == (2, 7) and max_topics(two) == 1
+    three = unit_features(_small(["موسكو سورية حل", "موسكو سورية حوار", "موسكو سورية قمة"]), "document",
+                          min_tokens=3, min_df=2, max_df=1.0)
+    assert three.keys == ["سوريه", "موسكو"] and max_topics(three) == 2
+    with pytest.raises(ValueError, match=r"k=3 topics for 3 clustered documents and 2 keys: nmf fits 1 to 2"):
+        cluster_topics(k=3, unit="document", method="nmf", features=three)
+    with pytest.raises(ValueError, match=r"spectral fits 1 to 2"):
+        cluster_topics(k=3, unit="document", method="spectral", features=three)
+    assert len(cluster_topics(k=3, unit="document", method="kmeans", features=three).topics) == 3
+
+
+def test_nothing_to_cluster_is_its_own_error():
+    with pytest.raises(TooFewUnits, match="no paragraph has 5 or more content words"):
+        unit_features(_small(["خبر قصير."]), "paragraph")
+    with pytest.raises(TooFewUnits, match="2 documents leave no key between min_df=2 and max_df=0.5"):
+        unit_features(_small(FEW[:2]), "document")
+    assert issubclass(TooFewUnits, ValueError)  # what callers caught before it had a name
 
 
 @pytest.mark.slow
