@@ -70,6 +70,24 @@ def test_every_notebook_runs_without_error_or_visible_warning(report):
                 assert "Warning" not in output["text"], f"{run.name} shows a warning: {output['text'][:300]}"
 
 
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_table_a_cell_shows_is_displayed(name):
+    """``show(...)`` returns the table; IPython displays it only as a cell's last
+    top-level expression. Anywhere else (inside an ``if`` block, as notebook
+    04's guarded cells are, or before another statement) it must be wrapped in
+    ``display``, or the table silently goes missing from the page."""
+    import ast
+
+    for cell in nbformat.read(REPO / "notebooks" / f"{name}.ipynb", as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        body = ast.parse(cell.source).body
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            call = node.value if isinstance(node, ast.Expr) else None
+            if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "show":
+                assert node is body[-1], (name, ast.get_source_segment(cell.source, node))
+
+
 def _index_stats(out: Path) -> dict[str, str]:
     index = (out / "index.html").read_text("utf-8")
     return dict(re.findall(r"<tr><th>([a-z_]+)</th><td>([^<]*)</td></tr>", index))
