@@ -3,8 +3,9 @@
 Scraped articles carry page chrome: site icons, "exit mobile version",
 comment prompts, "back to top", messenger and social promos, phone numbers,
 URLs, image file names, trailing bylines, "related article" teasers, the
-article's own link, a writer's contact footer and hidden e-mail placeholders
-(HTML character references are decoded, and recorded too). The
+article's own link, a writer's contact footer, hidden e-mail placeholders
+and inline stylesheets or scripts (HTML character references are decoded,
+and recorded too). The
 rules here name kinds of chrome, never particular files or outlets. Every
 removal is returned as a :class:`Removal` so an analyst can audit it, and the
 raw text is always kept beside the clean one.
@@ -134,6 +135,93 @@ _TRAILERS = (
     # «مقالات أخرى للكاتب» and the run-together headlines of the writer's other columns
     ("related_teaser", re.compile(r"(?:^|(?<=\s))(?:مقالات|مواضيع) [اأ]خرى (?:للكاتب|للكاتبة)"), "خرى لل", 600, True),
 )
+# Page code a scraper kept as text: an inline stylesheet or script (a poll
+# widget's CSS rules and jQuery) run into the article. A run starts at a CSS
+# rule («#vote_area2 ul {») or a script statement («jQuery(», «var x»), and
+# ends where Arabic prose resumes outside any bracket (see _code_end). Only a
+# run that reads as code is cut (_is_code): braces alone are not code, since
+# Arabic text often has them (Qur'anic verses, «{الشرق الأوسط}»).
+# A compound selector («div.box», «input[type=radio]», «a:hover»), and selectors
+# joined by a combinator or a space (each part starts at «#», «.» or a letter
+# after a separator, so a word is never split two ways: no backtracking).
+_SELECTOR = r"[#.]?[A-Za-z_][\w-]*(?:[#.][A-Za-z_][\w-]*)*(?:\[[^\]\n]{0,40}\])?(?::{1,2}[A-Za-z-]+)?"
+_CODE_START = re.compile(
+    rf"(?a)(?<![\w#.-])(?:{_SELECTOR}(?:(?:[ \t]*[>+~,][ \t]*|[ \t]+){_SELECTOR})*[ \t]*\{{"
+    r"|(?:jQuery|document|window)[.(]|(?:var|let|const|function)[ (])"
+)
+_ARABIC_LETTERS = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+_LATIN_LETTERS = re.compile("[A-Za-z]")
+# What prose does not write: a declaration in a CSS rule («{ padding: 0;»), a
+# function body («) {») or a method call («.html(»).
+_CODE_SIGN = re.compile(r"\{[^{}]*?[A-Za-z-]+\s*:[^;{}]*;|\)\s*\{|\.[A-Za-z_]\w*\(")
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+
+
+def _code_end(text: str, i: int) -> tuple[int, int]:
+    """End of the run of code starting at ``i``: after its last «}» or «;» outside
+    any bracket, before Arabic prose resumes there (0: nothing closed); and
+    where the scan stopped."""
+    depth = end = 0
+    quote = ""
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if quote:  # a script's string: «'انتظر لحظات…'» is not prose
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth -= 1
+            if depth < 0:
+                break
+            if depth == 0 and c == "}":
+                end = i + 1
+        elif c == ";" and depth == 0:
+            end = i + 1
+        elif depth == 0 and _ARABIC_LETTERS.match(c):
+            break
+        i += 1
+    return end, i
+
+
+def _is_code(span: str) -> bool:
+    """A run of CSS or script, not prose with a brace or a semicolon: a block
+    in braces and two statements or declarations at least, code's punctuation
+    dense (one character in twelve; English prose has far fewer), a sign of
+    code (``_CODE_SIGN``) and hardly an Arabic letter outside its strings
+    («'انتظر لحظات…'» is a script's)."""
+    if len(span) < 40 or span.count(";") < 2 or "{" not in span or "}" not in span:
+        return False
+    if sum(map(span.count, "{}();:=")) * 12 < len(span) or not _CODE_SIGN.search(span):
+        return False
+    bare = _QUOTED.sub("", span)
+    arabic = len(_ARABIC_LETTERS.findall(bare))
+    return arabic * 10 < arabic + len(_LATIN_LETTERS.findall(bare))
+
+
+def _cut_code(text: str) -> tuple[str, list[str]]:
+    """``text`` without its runs of page code, and the runs cut."""
+    found: list[str] = []
+    at, parts, kept_to = 0, [], 0
+    while m := _CODE_START.search(text, at):
+        end, stop = _code_end(text, m.start())
+        if end and _is_code(text[m.start() : end]):
+            found.append(text[m.start() : end])
+            parts.append(text[kept_to : m.start()])
+            kept_to = at = end
+        else:  # not code: go on after what was scanned (each character is scanned once)
+            at = max(m.end(), stop)
+    if not found:
+        return text, found
+    parts.append(text[kept_to:])
+    return _squeeze(" ".join(parts)), found
+
+
 _INLINE = (("url", _URL), ("email", _EMAIL), ("email_placeholder", _EMAIL_PLACEHOLDER), ("phone", _PHONE),
            ("image_file", _IMAGE_INLINE))
 # Cheap tests that rule a pattern out before the full (slower) pattern runs.
@@ -326,8 +414,13 @@ def _clean_text(raw: str, rare: bool) -> tuple[str, list[Removal]]:
 
     kept = _cut_trailers(kept, removed)
 
+    # Page code: a brace and a semicolon somewhere, and a CSS rule or script statement.
+    code = "{" in raw and ";" in raw and _CODE_START.search(raw) is not None
     out: list[str] = []
     for number, text in kept:
+        if code and ";" in text:
+            text, found = _cut_code(text)
+            removed.extend(Removal("page_code", number, span) for span in found)
         for rule, rx in inline:
             if _has(text, rule):
                 removed.extend(Removal(rule, number, m.group()) for m in rx.finditer(text))

@@ -7,6 +7,7 @@ import codecs
 import csv
 import dataclasses
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -533,6 +534,32 @@ def test_saudinewsnet_trailers_are_cut_and_nothing_else(saudinewsnet_day_one: ne
         assert all(any(word in r.text for word in cut_only) for r in removals), removals
         cut += bool(removals)
     assert cut >= 10
+
+
+@pytest.mark.slow
+def test_saudinewsnet_poll_code_is_cut_and_braces_in_prose_stay(saudinewsnet_day_one: newslib.Corpus) -> None:
+    """Three articles of 2015-07-21 carry a poll widget's stylesheet and jQuery
+    in their text: each has it cut as one ``page_code`` removal, and no article
+    keeps any of it. The day's other articles with braces (Qur'anic verses,
+    «{الشرق الأوسط}») lose none: the rule cuts nothing else."""
+    widget = [d for d in saudinewsnet_day_one if "jQuery" in d.raw_text]
+    assert len(widget) == 3
+    for doc in widget:
+        (code,) = [r.text for r in doc.removed if r.rule == "page_code"]
+        assert code.startswith("#vote_area2 ul {") and code.endswith("}); });"), code[-40:]
+        before, after = doc.raw_text.split(code)
+        assert "انتظر لحظات" in code  # the script's string goes with it; the text either side stays
+        assert " ".join(before.split()[-4:]) + " " + " ".join(after.split()[:4]) in doc.text
+    braced = 0
+    for doc in saudinewsnet_day_one:
+        assert not re.search(r"jQuery|vote_area|\bpx;", doc.text), doc.doc_id
+        if doc in widget:
+            continue
+        assert not any(r.rule == "page_code" for r in doc.removed), doc.doc_id
+        if "{" in doc.raw_text:
+            braced += 1
+            assert doc.text.count("{") == doc.raw_text.count("{") - sum(r.text.count("{") for r in doc.removed)
+    assert braced >= 20
 
 
 @pytest.mark.slow
