@@ -412,6 +412,18 @@ def test_libyaml_reads_the_lexicons_as_the_python_loader_does():
         assert actors_mod._read_yaml(text) == yaml.safe_load(text)
 
 
+def test_the_eid_greeting_is_not_yemen_in_the_saudinewsnet_lexicon():
+    """«أعاده الله باليُمن والبركات»: «اليُمن» (good fortune) is written as «اليمن»
+    once its vowel is dropped. The benchmark lexicon excludes the greeting's
+    phrases (67 false mentions of Yemen in July 2015); Yemen itself stays."""
+    lexicon = load_lexicon(REPO / "bench" / "actors_saudinewsnet.yml")
+    texts = ["أعاده الله على الجميع باليمن والخير والبركات.", "أن يعيده على الجميع بالخير واليمن والبركات.",
+             "أعادَهُ اللهُ على الأمةِ باليُمنِ والبرَكاتِ.", "عن التدخل في الشؤون الداخلية بما فيها باليمن والبحرين.",
+             "وصل المبعوث إلى اليمن والتقى الرئيس."]
+    found = find_mentions(texts, lexicon)
+    assert found.loc[found["actor"] == "yemen", "doc_id"].tolist() == ["3", "4"]
+
+
 def test_bundled_lexicon_is_documented_and_covers_the_brief(lexicon):
     header = (REPO / "data" / "actors.yml").read_text("utf-8").split("\n- id:")[0]
     for field in ("id", "label", "label_en", "type", "aliases", "metonyms", "exclude"):
