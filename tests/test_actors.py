@@ -424,6 +424,17 @@ def test_the_eid_greeting_is_not_yemen_in_the_saudinewsnet_lexicon():
     assert found.loc[found["actor"] == "yemen", "doc_id"].tolist() == ["3", "4"]
 
 
+def test_the_kingdom_is_saudi_arabia_unless_another_is_named_in_the_saudinewsnet_lexicon():
+    """«المملكة» alone is Saudi Arabia in the Saudi press, but 128 of its
+    mentions in July 2015 were «المملكة المتحدة» (the UK, now an actor of its
+    own) and 16 «المملكة الأردنية»."""
+    lexicon = load_lexicon(REPO / "bench" / "actors_saudinewsnet.yml")
+    texts = ["وأكدت المملكة رفضها.", "زار الوزير المملكة المتحدة والتقى نظيره.",
+             "وقعت المملكة الأردنية الهاشمية الاتفاق.", "والمملكة المغربية شريك.", "قال وزير خارجية بريطانيا."]
+    found = find_mentions(texts, lexicon)
+    assert list(zip(found["doc_id"], found["actor"], strict=True)) == [("0", "saudi_arabia"), ("1", "uk"), ("4", "uk")]
+
+
 def test_bundled_lexicon_is_documented_and_covers_the_brief(lexicon):
     header = (REPO / "data" / "actors.yml").read_text("utf-8").split("\n- id:")[0]
     for field in ("id", "label", "label_en", "type", "aliases", "metonyms", "exclude"):
