@@ -166,14 +166,32 @@ def network(graph, ax=None, weight: str = "weight", size: str = "mentions",
                                width=widths, edge_color="#9aa5b1", alpha=0.8, ax=ax)
     nx.draw_networkx_nodes(graph, pos, nodelist=nodes, node_size=areas,
                            node_color="#f2b134", edgecolors="#7a5a12", ax=ax)
-    for n in nodes:
-        x, y = pos[n]
-        ax.text(x, y, rtl.label(str(graph.nodes[n].get(label, n))), ha="center", va="center",
-                fontsize=9, zorder=5,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+    texts = [ax.text(*pos[n], rtl.label(str(graph.nodes[n].get(label, n))), ha="center", va="center",
+                     fontsize=9, zorder=5,
+                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+             for n in nodes]
     ax.set_axis_off()
     ax.margins(0.12)
+    _separate_labels(ax, texts)
     return fig, ax
+
+
+def _separate_labels(ax, texts: list) -> None:
+    """Move overlapping labels apart (adjustText), and join a label to its node
+    by a thin line when it has moved off it. A fixed number of iterations, not
+    adjustText's default time limit, so the same graph gives the same picture."""
+    if len(texts) < 2:
+        return
+    from adjustText import adjust_text
+
+    nodes = [t.get_position() for t in texts]
+    adjust_text(texts, ax=ax, avoid_self=False, iter_lim=400, time_lim=None, ensure_inside_axes=True,
+                expand=(1.08, 1.25))
+    to_pixels = ax.transData.transform
+    for text, node in zip(texts, nodes, strict=True):
+        at = text.get_position()
+        if np.hypot(*(to_pixels(at) - to_pixels(node))) > 12:  # off its node, not just nudged
+            ax.plot([node[0], at[0]], [node[1], at[1]], color="#555555", linewidth=0.6, zorder=4)
 
 
 def word_cloud_image(frequencies: Mapping[str, float], seed: int = 0, width: int = 800,
