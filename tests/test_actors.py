@@ -421,7 +421,7 @@ def test_libyaml_reads_the_lexicons_as_the_python_loader_does():
     ("عن التدخل في الشؤون الداخلية بما فيها باليمن والبحرين.", ["yemen"]),
     ("وصل المبعوث إلى اليمن والتقى الرئيس.", ["yemen"]),
     # «المملكة» alone is Saudi Arabia in this press, not another kingdom named in full
-    # (128 mentions were «المملكة المتحدة», the UK, an entry of its own)
+    # (117 mentions were «المملكة المتحدة», the UK, an entry of its own)
     ("وأكدت المملكة رفضها.", ["saudi_arabia"]),
     ("زار الوزير المملكة المتحدة والتقى وزير خارجية بريطانيا.", ["uk", "uk"]),
     ("وقعت المملكة الأردنية الهاشمية والمملكة المغربية الاتفاق.", []),
