@@ -304,16 +304,18 @@ def test_topic_names_of_the_bundled_corpus_are_not_given_to_another(report, tmp_
     assert (topics["label"] == default(topics)).all(), topics[["label", "top_terms"]]
 
 
-@pytest.mark.parametrize("texts, reason", [
+@pytest.mark.parametrize("texts, reason, parameters", [
     # two articles of three short paragraphs: five long enough, one key shared by two of them
     (["قال وزير الخارجية الروسي إن موسكو تدعم الحل السياسي في سورية.\n\n"
       "وأضاف أن المفاوضات ستستأنف في جنيف الأسبوع المقبل.\n\nوأكد أن روسيا لن تتدخل في الشؤون الداخلية.",
       "أعلنت وزارة الدفاع عن وصول قوات جديدة إلى القاعدة.\n\nوقال المتحدث إن القوات ستبقى حتى نهاية العام.\n\n"
       "وأشار إلى أن العملية تستهدف تنظيم داعش الإرهابي."],
-     "5 paragraphs and 1 key make no two topics"),
-    (["خبر قصير."], "no paragraph has 5 or more content words"),
+     "5 paragraphs and 1 key make no two topics", {}),
+    (["خبر قصير."], "no paragraph has 5 or more content words", {}),
+    # the notebook's min_tokens parameter is what the message asks to lower
+    (["خبر قصير."], "no paragraph has 3 or more content words", {"min_tokens": 3}),
 ])
-def test_topics_of_too_small_a_corpus_are_reported_not_fitted(tmp_path, texts, reason):
+def test_topics_of_too_small_a_corpus_are_reported_not_fitted(tmp_path, texts, reason, parameters):
     """Too few paragraphs, or words shared by too few, for two topics: notebook
     04 says so and fits nothing, and the report completes (it used to stop on
     scikit-learn's error). No topic figure or table is written."""
@@ -322,7 +324,8 @@ def test_topics_of_too_small_a_corpus_are_reported_not_fitted(tmp_path, texts, r
     for i, text in enumerate(texts):
         (corpus / f"{i}.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "report"
-    result = run_report(corpus, out, notebooks=["04_topic_clustering"], progress=lambda msg: None)
+    result = run_report(corpus, out, notebooks=["04_topic_clustering"], parameters=parameters,
+                        progress=lambda msg: None)
     assert result.ok, result.runs[0].error
     printed = _printed(out, "04_topic_clustering")
     assert f"Too few to cluster: {reason}" in printed
