@@ -40,8 +40,9 @@ look-up per surface of every chunk. At most ``2 * n_workers`` chunks (or
 groups of files; ``4 * n_workers`` on ``"processes"``) are in flight, so
 memory stays bounded whatever the corpus size (and the size of its largest
 file). On ``"processes"`` a thread hands out the next task as soon as a
-result is taken, and the largest groups of files of each such window go
-first (see :func:`_fed`).
+result is taken, and the groups of files of each such window go out
+largest first, or in the order that ends soonest by their sizes when there
+are a few (see :func:`_fed`).
 
 >>> from newslib import engine, load_corpus
 >>> m = engine.term_matrix("data", chunk_size=2)
@@ -58,6 +59,7 @@ read and clean, the main process settles ids and keeps the Documents.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections import Counter, deque
@@ -364,8 +366,42 @@ def _bounded(submit: Callable[[Any], Any], result: Callable[[Any], Any],
 _DONE = object()  # end of the chunks (see _fed)
 
 
+def _makespan(costs: Iterable[float], workers: int) -> float:
+    """When the last task ends if each, in turn, goes to the first free worker
+    (as a pool hands out its queue)."""
+    free = [0.0] * workers
+    for cost in costs:
+        free[free.index(min(free))] += cost
+    return max(free)
+
+
+_ORDER_SEARCH = 6  # blocks of at most this many tasks: every order is tried (720)
+
+
+def _start_order(costs: list[float], workers: int) -> list[int]:
+    """Positions of a block's tasks in the order to hand them out: largest
+    first (LPT), unless another order's schedule ends sooner by the estimated
+    costs. Six tasks on two workers, say a corpus of six daily zips: LPT pairs
+    the largest with the fourth and sixth; the best split pairs it with the
+    second. Every order is tried for a small block (a large one keeps LPT,
+    whose last tasks are small anyway); ties keep LPT.
+
+    >>> _start_order([3.4, 2.0, 1.1, 1.8, 1.4, 1.4], 2)
+    [0, 3, 4, 5, 1, 2]
+    """
+    lpt = sorted(range(len(costs)), key=lambda i: -costs[i])
+    if workers < 2 or len(costs) <= workers or len(costs) > _ORDER_SEARCH:
+        return lpt
+    best, end = lpt, _makespan((costs[i] for i in lpt), workers)
+    for order in itertools.permutations(lpt):
+        finish = _makespan((costs[i] for i in order), workers)
+        if finish < end * (1 - 1e-9):
+            best, end = list(order), finish
+    return best
+
+
 def _fed(submit: Callable[[Any], Any], chunks: Iterable[tuple[Any, Any]], window: int,
-         weigh: Callable[[Any], float] | None = None) -> Iterator[tuple[Any, Any]]:
+         weigh: Callable[[Any], float] | None = None, workers: int = 1) -> Iterator[tuple[Any, Any]]:
     """As :func:`_bounded` (at most ``window`` chunks submitted and not yet
     consumed; (context, result) in reading order), with two differences.
 
@@ -378,8 +414,10 @@ def _fed(submit: Callable[[Any], Any], chunks: Iterable[tuple[Any, Any]], window
     Given ``weigh`` (a context's expected cost), the chunks are taken
     ``window`` at a time and each such block is submitted heaviest first, so
     that a large file at the end of a block does not leave one worker busy
-    while the others wait (the last tasks are the small ones). The caller
-    holds the results that arrive early until their turn: a block at most.
+    while the others wait (the last tasks are the small ones); a block of a
+    few tasks goes in the order whose schedule on ``workers`` ends soonest
+    (see :func:`_start_order`). The caller holds the results that arrive
+    early until their turn: a block at most.
     """
     slots = threading.Semaphore(window)
     queue: SimpleQueue = SimpleQueue()
@@ -397,8 +435,8 @@ def _fed(submit: Callable[[Any], Any], chunks: Iterable[tuple[Any, Any]], window
                         at += 1
                 except BaseException as e:  # noqa: BLE001 (raised in its turn, after the chunks before it)
                     error = e
-                if weigh:
-                    block.sort(key=lambda item: -weigh(item[2]))  # stable: ties in reading order
+                if weigh:  # stable: ties in reading order
+                    block = [block[i] for i in _start_order([weigh(item[2]) for item in block], workers)]
                 for i, payload, context in block:
                     slots.acquire()
                     if stop.is_set():
@@ -461,7 +499,7 @@ def _pool_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int,
     with ProcessPoolExecutor(max_workers=n_workers, initializer=_install, initargs=(task, job)) as pool:
         try:
             yield from _fed(lambda c: pool.submit(_run_installed, c), chunks, 4 * n_workers,
-                            lambda context: context.bytes if isinstance(context, _Files) else 0)
+                            lambda context: context.bytes if isinstance(context, _Files) else 0, n_workers)
         except BaseException:  # an error, or the caller stopped: tasks not started are dropped, not run
             pool.shutdown(wait=True, cancel_futures=True)
             raise

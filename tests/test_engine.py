@@ -540,6 +540,43 @@ def test_fed_yields_in_reading_order_starting_the_heaviest_of_each_block_first(w
         assert submit.submitted[:4] == [1, 3, 0, 2]  # weights 9, 7, 5, 1
 
 
+def test_start_order_ends_soonest_of_all_orders_and_keeps_lpt_otherwise() -> None:
+    """A small block is handed out in the order whose list schedule ends
+    soonest by its estimated costs (brute force over every order agrees);
+    largest first (LPT) when no order ends sooner, for one worker and for a
+    large block."""
+    import itertools
+    import random
+
+    # SaudiNewsNet's six daily zips (bytes): LPT ends at 5.99 MB a worker, the best order at 5.77
+    zips = [3424655, 1977389, 1125337, 1819510, 1441295, 1381348]
+    order = engine._start_order(zips, 2)
+    assert order == [0, 3, 4, 5, 1, 2]
+    # the largest two on one worker, the other four on the other
+    assert engine._makespan([zips[i] for i in order], 2) == 1819510 + 1441295 + 1381348 + 1125337
+    assert engine._makespan(sorted(zips, reverse=True), 2) == 3424655 + 1441295 + 1125337
+    rng = random.Random(0)
+    for _ in range(200):
+        n, workers = rng.randint(1, 6), rng.choice([1, 2, 3])
+        costs = [rng.choice([1, 2, 3, 5, 8, 13]) * 1.0 for _ in range(n)]
+        order = engine._start_order(costs, workers)
+        best = min(engine._makespan([costs[i] for i in p], workers) for p in itertools.permutations(range(n)))
+        assert sorted(order) == list(range(n))
+        assert engine._makespan([costs[i] for i in order], workers) == best
+    lpt = sorted(range(8), key=lambda i: -[5, 9, 1, 7, 7, 2, 8, 3][i])
+    assert engine._start_order([5, 9, 1, 7, 7, 2, 8, 3], 2) == lpt  # more than six tasks
+    assert engine._start_order([1.0, 4.0, 3.0, 2.0], 2) == [1, 2, 3, 0]  # LPT already ends at 5: kept
+    assert engine._start_order([1.0, 4.0, 2.0], 1) == [1, 2, 0]
+
+
+def test_fed_hands_out_a_small_block_in_the_order_that_ends_soonest() -> None:
+    zips = [3424655, 1977389, 1125337, 1819510, 1441295, 1381348]
+    submit = _Recorder()
+    got = submit.take(engine._fed(submit, ((i, w) for i, w in enumerate(zips)), 8, weigh=lambda w: w, workers=2))
+    assert got == [(w, i * 10) for i, w in enumerate(zips)]  # still yielded in reading order
+    assert submit.submitted == [0, 3, 4, 5, 1, 2]
+
+
 def test_fed_without_weights_submits_in_reading_order_and_bounds_the_window() -> None:
     submit = _Recorder()
     got = submit.take(engine._fed(submit, ((i, i) for i in range(25)), 3))
