@@ -390,7 +390,8 @@ def _start_order(costs: list[float], workers: int) -> list[int]:
     [0, 3, 4, 5, 1, 2]
     """
     lpt = sorted(range(len(costs)), key=lambda i: -costs[i])
-    if workers < 2 or len(costs) <= workers or len(costs) > _ORDER_SEARCH:
+    # (equal costs, such as chunks read by the main process, weighed 0: any order is as good)
+    if workers < 2 or len(costs) <= workers or len(costs) > _ORDER_SEARCH or len(set(costs)) == 1:
         return lpt
     best, end = lpt, _makespan((costs[i] for i in lpt), workers)
     for order in itertools.permutations(lpt):
