@@ -149,7 +149,11 @@ _CODE_START = re.compile(
     rf"(?a)(?<![\w#.-])(?:{_SELECTOR}(?:(?:[ \t]*[>+~,][ \t]*|[ \t]+){_SELECTOR})*[ \t]*\{{"
     r"|(?:jQuery|document|window)[.(]|(?:var|let|const|function)[ (])"
 )
-_ARABIC_LETTERS = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+# Arabic-script letters (not punctuation, digits or marks), presentation forms included.
+_ARABIC_LETTER = re.compile(
+    "[\u0621-\u063a\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef\u06fa-\u06fc\u06ff"
+    "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufbb1\ufbd3-\ufd3d\ufd50-\ufdfb\ufe70-\ufefc]"
+)
 _LATIN_LETTERS = re.compile("[A-Za-z]")
 # What prose does not write: a declaration in a CSS rule («{ padding: 0;»), a
 # function body («) {») or a method call («.html(»).
@@ -183,7 +187,7 @@ def _code_end(text: str, i: int) -> tuple[int, int]:
                 end = i + 1
         elif c == ";" and depth == 0:
             end = i + 1
-        elif depth == 0 and _ARABIC_LETTERS.match(c):
+        elif depth == 0 and _ARABIC_LETTER.match(c):
             break
         i += 1
     return end, i
@@ -200,7 +204,7 @@ def _is_code(span: str) -> bool:
     if sum(map(span.count, "{}();:=")) * 12 < len(span) or not _CODE_SIGN.search(span):
         return False
     bare = _QUOTED.sub("", span)
-    arabic = len(_ARABIC_LETTERS.findall(bare))
+    arabic = len(_ARABIC_LETTER.findall(bare))
     return arabic * 10 < arabic + len(_LATIN_LETTERS.findall(bare))
 
 

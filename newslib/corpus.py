@@ -98,7 +98,7 @@ from typing import Any, BinaryIO, NamedTuple
 import pandas as pd
 
 from ._gc import gc_paused
-from .clean import _RARE, Removal, _clean_text, decode_entities
+from .clean import _ARABIC_LETTER, _RARE, Removal, _clean_text, decode_entities
 from .tokens import Token, Unit, Vocabulary, _span_token_counts, sentences, tokenize
 
 __all__ = ["Document", "Corpus", "LoadError", "load_corpus", "iter_documents", "decode_bytes", "is_bundled_corpus"]
@@ -201,11 +201,6 @@ _SURROGATE_OR_CONTROL = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f
 # look-alike letters): one scan of a record rules all of them out.
 _ODD = re.compile(_SURROGATE_OR_CONTROL.pattern[:-1] + _RARE.pattern[1:])
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
-# Arabic-script letters (not punctuation, digits or marks), presentation forms included.
-_ARABIC_LETTER = re.compile(
-    "[\u0621-\u063a\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef\u06fa-\u06fc\u06ff"
-    "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufbb1\ufbd3-\ufd3d\ufd50-\ufdfb\ufe70-\ufefc]"
-)
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 MAX_BAD_SHARE = 0.01  # more control characters than this: binary, not text
 MAX_REPLACED_SHARE = 0.01  # more invalid UTF-8 than this: not a damaged UTF-8 file
