@@ -75,11 +75,27 @@ def _peak_mb() -> float:
     return max(own, kids) / 1024  # Linux reports KiB
 
 
+# Modules a measurement needs, imported before its clock starts: import time
+# is not throughput, and newslib's own modules are imported before it too
+# (scikit-learn's text module alone takes about half a second to import).
+_IMPORTS = {
+    "sklearn": ("sklearn.feature_extraction.text",),
+    "mentions_local": ("newslib.actors", "newslib.cooccurrence"),
+    "mentions_processes": ("newslib.actors", "newslib.cooccurrence"),
+    "topics_local": ("newslib.topics",),
+    "topics_sklearn": ("sklearn.cluster", "sklearn.feature_extraction.text"),
+}
+
+
 def _measure(name: str, path: str, workers: int) -> dict[str, Any]:
     """One measurement; runs in a fresh process (see ``--child``)."""
+    import importlib
+
     import newslib
     from newslib import engine
 
+    for module in _IMPORTS.get(name, ()):
+        importlib.import_module(module)
     t0 = time.perf_counter()
     info: dict[str, Any] = {}
     if name == "sklearn":
@@ -100,14 +116,9 @@ def _measure(name: str, path: str, workers: int) -> dict[str, Any]:
 
         lexicon = load_lexicon(REPO / "data" / "actors.yml")
         m = engine.mentions(path, lexicon, engine=name.split("_")[1], n_workers=workers)
-        info = {"docs": m.attrs["units"]["document"], "mentions": len(m)}
-        try:
-            from newslib.cooccurrence import cooccurrence
-        except ImportError:
-            info["cooccurrence"] = "newslib.cooccurrence not available"
-        else:
-            pairs = cooccurrence(m, "sentence")
-            info["pairs"] = len(pairs)
+        from newslib.cooccurrence import cooccurrence
+
+        info = {"docs": m.attrs["units"]["document"], "mentions": len(m), "pairs": len(cooccurrence(m, "sentence"))}
     elif name == "topics_local":
         from newslib.topics import cluster_topics, unit_features
 
@@ -292,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="runs per 10x row (default 3: each round of three runs takes about a minute)")
     p.add_argument("--skip-10x", action="store_true", help="leave out the 10x corpus rows")
     p.add_argument("--topics-seeds", type=int, default=3, help="seeds for bench/topics.py (row f)")
+    p.add_argument("--rows", default="abcdef",
+                   help="which rows to measure (default abcdef; c and e need the corpus copies, b's 10x row c's)")
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--path", help=argparse.SUPPRESS)
@@ -309,57 +322,79 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
     rows: list[dict[str, Any]] = []
     meta: dict[str, Any] = {"repeats": n, "workers": w, "cores": os.cpu_count(), "load_before": load}
+    want = set(args.rows)
+    ten_x = not args.skip_10x and bool(want & set("bcde"))
     with tempfile.TemporaryDirectory(prefix="newslib-bench-") as tmp:
         one = build_copies(args.corpus, Path(tmp) / "1x", 1)
         meta["corpus_1x"] = one
         mb = one["raw_mb"]
         print(f"1x: {one['docs']} articles, {mb:.1f} MB of raw text", flush=True)
-
-        # (a) tokenization pass vs CountVectorizer, and (b) one process vs all cores
-        sk, loc, proc, pair = interleaved([("sklearn", args.corpus, 1), ("terms_local", args.corpus, 1),
-                                           ("terms_processes", args.corpus, w),
-                                           ("terms_local" + PAIR, args.corpus, 1)], n)
-        rows.append(_row("a. tokenization pass -> DTM", "1x", loc, sk, "newslib, 1 process",
-                         "CountVectorizer(), 1 proc", loc["seconds"] / sk["seconds"], "ratio <= 1.0", mb))
-        rows.append(_row("b. same pass, all cores", "1x", proc, loc, f"newslib, {w} processes",
-                         "newslib, 1 process", loc["seconds"] / proc["seconds"], "speed-up >= 1.7", mb))
-        # What the machine gives two independent jobs: the ceiling of any 2-way split.
-        rows.append(_row("b. ceiling: 2 passes side by side", "1x", pair, loc, "2 x newslib, 1 process",
-                         "newslib, 1 process", 2 * loc["seconds"] / pair["seconds"], "- (context for b)", 2 * mb))
-
-        # (c) peak memory, 1x vs 10x, streamed from JSONL shards
-        stats1, terms1 = interleaved([("stats_local", Path(tmp) / "1x", 1), ("terms_local", Path(tmp) / "1x", 1)], n)
-        mem = {"1x": {"stats": stats1, "terms": terms1}}
-        if not args.skip_10x:
+        if ten_x:
             ten = build_copies(args.corpus, Path(tmp) / "10x", COPIES)
             meta["corpus_10x"] = ten
-            print(f"10x: {ten['docs']} articles, {ten['raw_mb']:.1f} MB of raw text", flush=True)
-            n10 = args.repeats_10x
-            meta["repeats_10x"] = n10
-            stats10, terms10, proc10 = interleaved([("stats_local", Path(tmp) / "10x", 1),
-                                                    ("terms_local", Path(tmp) / "10x", 1),
-                                                    ("terms_processes", Path(tmp) / "10x", w)], n10)
-            mem["10x"] = {"stats": stats10, "terms": terms10}
-            rows.append(_row("b. same pass, all cores", "10x", proc10, terms10, f"newslib, {w} processes",
-                             "newslib, 1 process", terms10["seconds"] / proc10["seconds"], "speed-up >= 1.7",
-                             ten["raw_mb"]))
-            # The same articles as one JSONL file (a typical export): read a block at a time.
-            single = Path(tmp) / "10x-one.jsonl"
-            with single.open("wb") as out:
-                for shard in sorted((Path(tmp) / "10x").glob("*.jsonl")):
-                    with shard.open("rb") as f:
-                        shutil.copyfileobj(f, out)
-            # ... and as one JSON array (read element by element).
-            array = Path(tmp) / "10x-one.json"
-            with single.open(encoding="utf-8") as lines, array.open("w", encoding="utf-8") as out:
-                out.write("[\n")
-                for i, line in enumerate(lines):
-                    out.write((",\n" if i else "") + line.rstrip("\n"))
-                out.write("\n]\n")
-            stats_one, stats_array = interleaved([("stats_local", single, 1), ("stats_local", array, 1)], 1)
-            mem["10x, one file"] = {"stats": stats_one}
-            mem["10x, one JSON array"] = {"stats": stats_array}
+            meta["repeats_10x"] = n10 = args.repeats_10x
+            ten_mb = ten["raw_mb"]
+            print(f"10x: {ten['docs']} articles, {ten_mb:.1f} MB of raw text", flush=True)
+
+        # (a) tokenization pass vs CountVectorizer, and (b) one process vs all cores
+        if want & set("ab"):
+            specs = [("terms_local", args.corpus, 1)]
+            specs += [("sklearn", args.corpus, 1)] if "a" in want else []
+            if "b" in want:
+                specs += [("terms_processes", args.corpus, w), ("terms_local" + PAIR, args.corpus, 1)]
+            got = dict(zip((name for name, _, _ in specs), interleaved(specs, n), strict=True))
+            loc = got["terms_local"]
+            if "a" in want:
+                rows.append(_row("a. tokenization pass -> DTM", "1x", loc, got["sklearn"], "newslib, 1 process",
+                                 "CountVectorizer(), 1 proc", loc["seconds"] / got["sklearn"]["seconds"],
+                                 "ratio <= 1.0", mb))
+            if "b" in want:
+                proc, pair = got["terms_processes"], got["terms_local" + PAIR]
+                rows.append(_row("b. same pass, all cores", "1x", proc, loc, f"newslib, {w} processes",
+                                 "newslib, 1 process", loc["seconds"] / proc["seconds"], "speed-up >= 1.7", mb))
+                # What the machine gives two independent jobs: the ceiling of any 2-way split.
+                rows.append(_row("b. ceiling: 2 passes side by side", "1x", pair, loc, "2 x newslib, 1 process",
+                                 "newslib, 1 process", 2 * loc["seconds"] / pair["seconds"], "- (context for b)",
+                                 2 * mb))
+
+        # (c) peak memory, 1x vs 10x, streamed from JSONL shards (and b on 10x, measured with them)
+        mem: dict[str, dict[str, Any]] = {}
+        if "c" in want:
+            stats1, terms1 = interleaved([("stats_local", Path(tmp) / "1x", 1),
+                                          ("terms_local", Path(tmp) / "1x", 1)], n)
+            mem["1x"] = {"stats": stats1, "terms": terms1}
+        if ten_x and want & set("bc"):
+            specs = [("terms_local", Path(tmp) / "10x", 1)]
+            specs += [("stats_local", Path(tmp) / "10x", 1)] if "c" in want else []
+            specs += [("terms_processes", Path(tmp) / "10x", w)] if "b" in want else []
+            got = dict(zip((name for name, _, _ in specs), interleaved(specs, n10), strict=True))
+            terms10 = got["terms_local"]
+            if "b" in want:
+                proc10 = got["terms_processes"]
+                rows.append(_row("b. same pass, all cores", "10x", proc10, terms10, f"newslib, {w} processes",
+                                 "newslib, 1 process", terms10["seconds"] / proc10["seconds"], "speed-up >= 1.7",
+                                 ten_mb))
+            if "c" in want:
+                mem["10x"] = {"stats": got["stats_local"], "terms": terms10}
+                # The same articles as one JSONL file (a typical export): read a block at a time.
+                single = Path(tmp) / "10x-one.jsonl"
+                with single.open("wb") as out:
+                    for shard in sorted((Path(tmp) / "10x").glob("*.jsonl")):
+                        with shard.open("rb") as f:
+                            shutil.copyfileobj(f, out)
+                # ... and as one JSON array (read element by element).
+                array = Path(tmp) / "10x-one.json"
+                with single.open(encoding="utf-8") as lines, array.open("w", encoding="utf-8") as out:
+                    out.write("[\n")
+                    for i, line in enumerate(lines):
+                        out.write((",\n" if i else "") + line.rstrip("\n"))
+                    out.write("\n]\n")
+                stats_one, stats_array = interleaved([("stats_local", single, 1), ("stats_local", array, 1)], 1)
+                mem["10x, one file"] = {"stats": stats_one}
+                mem["10x, one JSON array"] = {"stats": stats_array}
         for what, label in (("stats", "corpus stats (counts)"), ("terms", "term matrix (sparse DTM)")):
+            if "1x" not in mem:
+                break
             base = mem["1x"][what]
             rows.append(_row(f"c. streamed {what}", "1x", base, None, label, "-", None, "-", mb))
             for corpus, task in (("10x", f"c. streamed {what}: peak 10x/1x"),
@@ -368,48 +403,44 @@ def main(argv: list[str] | None = None) -> int:
                 big = mem.get(corpus, {}).get(what)
                 if big:
                     rows.append(_row(task, "10x", big, base, label, "same, 1x corpus", big["peak_mb"] / base["peak_mb"],
-                                     "peak ratio < 2, < 2048 MB", meta["corpus_10x"]["raw_mb"]))
+                                     "peak ratio < 2, < 2048 MB", ten_mb))
 
         # (d) mentions + co-occurrence
-        try:
+        if "d" in want:
             m_loc, m_proc = interleaved([("mentions_local", args.corpus, 1),
                                          ("mentions_processes", args.corpus, w)], n)
-        except RuntimeError as e:
-            print(f"mentions not measured: {str(e).splitlines()[-1]}")
-            meta["mentions_error"] = str(e)
-        else:
             rows.append(_row("d. mentions + co-occurrence", "1x", m_loc, None, "1 process", "-", None,
                              "-", mb))
             rows.append(_row("d. same, all cores", "1x", m_proc, m_loc, f"{w} processes", "1 process",
                              m_loc["seconds"] / m_proc["seconds"], "speed-up >= 1.7", mb))
-            if "corpus_10x" in meta:
-                ten_mb = meta["corpus_10x"]["raw_mb"]
+            if ten_x:
                 m_loc10, m_proc10 = interleaved([("mentions_local", Path(tmp) / "10x", 1),
-                                                 ("mentions_processes", Path(tmp) / "10x", w)], meta["repeats_10x"])
+                                                 ("mentions_processes", Path(tmp) / "10x", w)], n10)
                 rows.append(_row("d. mentions + co-occurrence", "10x", m_loc10, None, "1 process", "-", None,
                                  "-", ten_mb))
                 rows.append(_row("d. same, all cores", "10x", m_proc10, m_loc10, f"{w} processes", "1 process",
                                  m_loc10["seconds"] / m_proc10["seconds"], "speed-up >= 1.7", ten_mb))
 
         # (e) topic clustering of documents, streamed, vs scikit-learn in memory
-        t_ours, t_base = interleaved([("topics_local", Path(tmp) / "1x", 1),
-                                      ("topics_sklearn", Path(tmp) / "1x", 1)], n)
-        topics_label, topics_base = f"streamed DTM, k-means k={TOPICS_K}", f"TfidfVectorizer+KMeans({TOPICS_K})"
-        rows.append(_row("e. topic clustering, documents", "1x", t_ours, t_base, topics_label, topics_base,
-                         t_ours["seconds"] / t_base["seconds"], "- (time ratio)", mb))
-        if "corpus_10x" in meta:
-            t_ours10, t_base10 = interleaved([("topics_local", Path(tmp) / "10x", 1),
-                                              ("topics_sklearn", Path(tmp) / "10x", 1)], meta["repeats_10x"])
-            rows.append(_row("e. topic clustering, documents", "10x", t_ours10, t_base10, topics_label, topics_base,
-                             t_ours10["seconds"] / t_base10["seconds"], "- (time ratio)", meta["corpus_10x"]["raw_mb"]))
-            rows.append(_row("e. topics: peak 10x/1x", "10x", t_ours10, t_ours, topics_label, "same, 1x corpus",
-                             t_ours10["peak_mb"] / t_ours["peak_mb"], "peak ratio < 2, < 2048 MB",
-                             meta["corpus_10x"]["raw_mb"]))
+        if "e" in want:
+            topics_label, topics_base = f"streamed DTM, k-means k={TOPICS_K}", f"TfidfVectorizer+KMeans({TOPICS_K})"
+            t_ours, t_base = interleaved([("topics_local", Path(tmp) / "1x", 1),
+                                          ("topics_sklearn", Path(tmp) / "1x", 1)], n)
+            rows.append(_row("e. topic clustering, documents", "1x", t_ours, t_base, topics_label, topics_base,
+                             t_ours["seconds"] / t_base["seconds"], "- (time ratio)", mb))
+            if ten_x:
+                t_ours10, t_base10 = interleaved([("topics_local", Path(tmp) / "10x", 1),
+                                                  ("topics_sklearn", Path(tmp) / "10x", 1)], n10)
+                rows.append(_row("e. topic clustering, documents", "10x", t_ours10, t_base10, topics_label,
+                                 topics_base, t_ours10["seconds"] / t_base10["seconds"], "- (time ratio)", ten_mb))
+                rows.append(_row("e. topics: peak 10x/1x", "10x", t_ours10, t_ours, topics_label, "same, 1x corpus",
+                                 t_ours10["peak_mb"] / t_ours["peak_mb"], "peak ratio < 2, < 2048 MB", ten_mb))
 
     # (f) topic quality: bench/topics.py (another part of the suite) measures
     # quality (NMI/ARI vs sections) and time beside TfidfVectorizer()+KMeans;
     # run here in a fresh process so its wall time and peak memory are ours too.
-    rows.append(run_topics(args.topics_seeds, meta))
+    if "f" in want:
+        rows.append(run_topics(args.topics_seeds, meta))
     meta["load_after"] = os.getloadavg()
     print()
     print_table(rows)
