@@ -209,6 +209,19 @@ def test_generic_rules_on_other_pages() -> None:
     assert rules["اقرأ أيضاً"] == "related_teaser"
 
 
+@pytest.mark.parametrize("icon", ["Site icon", "SITE ICON", "site Icon"])
+def test_a_site_name_announced_by_its_icon_line_is_a_signature(icon: str) -> None:
+    """«Site icon <name>» names the site; a later line that is only that name
+    (a byline or a footer) is the site's signature, not prose. The test of
+    whether an article has such a line is a cheap substring scan («con»/«CON»):
+    every case the line's own pattern accepts must pass it."""
+    raw = (f"{icon} سيريان تلغراف\nعنوان الخبر\n\nنص الخبر عن الاجتماع في دمشق.\n"
+           "سيريان تلغراف :\nسيريان تلغراف نقلت الخبر.")
+    clean, removed = clean_text(raw)
+    assert clean == "عنوان الخبر\n\nنص الخبر عن الاجتماع في دمشق.\n\nسيريان تلغراف نقلت الخبر."
+    assert [(r.rule, r.line) for r in removed] == [("site_chrome", 1), ("site_signature", 5)]
+
+
 def test_prose_mentioning_chrome_words_stays() -> None:
     raw = (
         "عنوان\n\n"
