@@ -265,9 +265,26 @@ def keyed_blocks(
     rows, target = rows[target >= 0], target[target >= 0]
     M = sp.csr_matrix((np.ones(len(rows), dtype=COUNT_DTYPE), (rows, target)), shape=(len(surfaces), len(order)))
     X = _multiply_blocks(blocks, M, threads)
-    docs = np.bincount(X.indices, minlength=len(order))  # non-zero cells per column
+    docs = _column_nonzeros(X.indices, len(order))
     terms = pd.DataFrame({"key": np.asarray(content, dtype=object)[order], "count": count[order], "docs": docs})
     return TermMatrix(X, terms, doc_ids, vocab)
+
+
+def _column_nonzeros(indices: np.ndarray, n_columns: int, step: int = 1 << 20) -> np.ndarray:
+    """Non-zero cells per column of a CSR matrix, from its ``indices``.
+
+    ``np.bincount`` casts int32 indices to one int64 copy of them all: for a
+    large matrix a temporary of 8 bytes a cell whose every page is faulted in
+    (0.18-0.24 s for the 10x bench corpus's 17 million cells, against 0.02 s
+    a million cells at a time, which reuses one small buffer).
+
+    >>> _column_nonzeros(np.array([0, 2, 2, 1, 2], dtype=np.int32), 4, step=2).tolist()
+    [1, 1, 3, 0]
+    """
+    out = np.zeros(n_columns, dtype=np.int64)
+    for start in range(0, len(indices), step):
+        out += np.bincount(indices[start : start + step], minlength=n_columns)
+    return out
 
 
 def _multiply_blocks(blocks: list[Block], M: sp.csr_matrix, threads: int = 1) -> sp.csr_matrix:
