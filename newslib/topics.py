@@ -52,7 +52,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import normalize
 
 from ._gc import gc_paused
-from .dtm import TermMatrix, _same_cells
+from .dtm import TermMatrix, _column_nonzeros, _same_cells
 
 __all__ = [
     "METHODS",
@@ -233,7 +233,7 @@ def _document_features(terms: TermMatrix, unit: str, min_tokens: int, min_df: in
     n_kept = kept.shape[0]
     low = min_df if isinstance(min_df, (int, np.integer)) else min_df * n_kept
     high = max_df if isinstance(max_df, (int, np.integer)) else max_df * n_kept
-    df = np.bincount(kept.indices, minlength=kept.shape[1])
+    df = _column_nonzeros(kept.indices, kept.shape[1])  # not one int64 copy of every cell's column
     keys = np.asarray(terms.keys, dtype=object)
     columns = np.flatnonzero((df > 0) & (df >= low) & (df <= high))
     if not len(columns):
