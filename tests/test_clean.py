@@ -116,6 +116,23 @@ def test_phone_number_is_gone_and_recorded(corpus: newslib.Corpus) -> None:
     assert any("0940777186" in r.text for r in doc.removed)
 
 
+@pytest.mark.parametrize(("number", "cut"), [
+    ("0551234567", True),
+    ("055 123 4567", True),
+    ("05 22 12 34 56", True),  # in pairs, as Moroccan and Algerian papers write them
+    ("05-51-23-45-67", True),
+    ("2015 و2016", False),  # years are not a phone number
+    ("1 2 3 4 5", False),  # nor are five digits
+])
+def test_phone_numbers_in_any_grouping_are_cut(number: str, cut: bool) -> None:
+    """A phone number is cut however its digits are grouped: the quick test
+    that let an article skip the phone pattern («three digits in a row»)
+    missed numbers written in pairs."""
+    clean, removed = clean_text(f"عنوان\n\nللاستفسار: {number} أو زوروا المقر.")
+    assert (number not in clean) is cut
+    assert [(r.rule, r.text) for r in removed] == ([("phone", number)] if cut else [])
+
+
 def test_teaser_article_is_not_counted(corpus: newslib.Corpus) -> None:
     """004's «انظر ايضاً» announces a much later article: none of its words count."""
     surfaces = corpus.vocabulary.surface_counts
