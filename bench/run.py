@@ -38,7 +38,7 @@ f. topic quality: ``bench/topics.py`` (NMI and ARI against the sections of
    the alwatan articles, and time, beside ``TfidfVectorizer()`` + ``KMeans``),
    run in a fresh process; its table is printed after ours.
 
-Usage: ``.venv/bin/python bench/run.py [--repeats N] [--repeats-10x N] [--skip-10x]``. Results
+Usage: ``.venv/bin/python bench/run.py [--rows abcdef] [--repeats N] [--repeats-10x N] [--skip-10x]``. Results
 go to ``bench/results/<timestamp>.json`` (ignored by git). Without the
 benchmark corpus (``../shared/bench/saudinewsnet-dev``) it says so and exits 0.
 """
