@@ -198,6 +198,11 @@ def interleaved(specs: list[tuple[str, Path, int]], n: int) -> list[dict[str, An
     return [_summary(name, path, r) for (name, path, _), r in zip(specs, runs, strict=True)]
 
 
+def by_name(specs: list[tuple[str, Path, int]], n: int) -> dict[str, dict[str, Any]]:
+    """:func:`interleaved`, each summary under its measurement's name."""
+    return dict(zip((name for name, _, _ in specs), interleaved(specs, n), strict=True))
+
+
 def build_copies(source: Path, out: Path, copies: int) -> dict[str, Any]:
     """Write ``copies`` perturbed copies of every article as JSONL shards (streamed).
 
@@ -309,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-10x", action="store_true", help="leave out the 10x corpus rows")
     p.add_argument("--topics-seeds", type=int, default=3, help="seeds for bench/topics.py (row f)")
     p.add_argument("--rows", default="abcdef",
-                   help="which rows to measure (default abcdef; c and e need the corpus copies, b's 10x row c's)")
+                   help="which rows to measure (default abcdef); rows b to e include their 10x runs unless --skip-10x")
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--path", help=argparse.SUPPRESS)
@@ -347,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
             specs += [("sklearn", args.corpus, 1), ("terms_local_raw", args.corpus, 1)] if "a" in want else []
             if "b" in want:
                 specs += [("terms_processes", args.corpus, w), ("terms_local" + PAIR, args.corpus, 1)]
-            got = dict(zip((name for name, _, _ in specs), interleaved(specs, n), strict=True))
+            got = by_name(specs, n)
             loc = got["terms_local"]
             if "a" in want:
                 rows.append(_row("a. tokenization pass -> DTM", "1x", loc, got["sklearn"], "newslib, 1 process",
@@ -376,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             specs = [("terms_local", Path(tmp) / "10x", 1)]
             specs += [("stats_local", Path(tmp) / "10x", 1)] if "c" in want else []
             specs += [("terms_processes", Path(tmp) / "10x", w)] if "b" in want else []
-            got = dict(zip((name for name, _, _ in specs), interleaved(specs, n10), strict=True))
+            got = by_name(specs, n10)
             terms10 = got["terms_local"]
             if "b" in want:
                 proc10 = got["terms_processes"]
