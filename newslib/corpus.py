@@ -861,12 +861,14 @@ class _Loader:
         self.opts = opts
         self.defer = defer  # make() returns _Pending records, cleaned and settled by the caller
         self.report: list[dict[str, str]] = []
+        self.noted = 0  # rows appended (the caller may move settled rows out of the list, see engine._ReportLog)
         self.ids: dict[str, str] = {}  # doc_id -> item that has it
         self.where = where  # folder to prefix to item names in errors
 
     def note(self, item: str, status: str, reason: str = "", encoding: str = "") -> dict[str, str]:
         row = {"item": item, "status": status, "reason": reason, "encoding": encoding}
         self.report.append(row)
+        self.noted += 1
         return row
 
     def fail(self, err: LoadError, encoding: str = "") -> None:
@@ -969,7 +971,7 @@ class _Loader:
 
     def records(self, item: str, read: Callable[[], tuple[Rows, str, list[str]]]) -> Iterator[Document]:
         """The documents of one export: ``read()`` gives its rows, encoding and repairs."""
-        seen = len(self.report)
+        seen = self.noted
         enc = ""
         try:
             rows, enc, repairs = read()
@@ -999,7 +1001,7 @@ class _Loader:
                 raise
             self.fail(e, enc)
             return
-        if len(self.report) == seen:
+        if self.noted == seen:
             self.note(item, "skipped", "no rows (empty file or header only)", enc)
 
     def path(self, path: Path, item: str) -> Iterator[Document]:

@@ -66,6 +66,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import islice
 from pathlib import Path
 from queue import SimpleQueue
@@ -727,6 +728,57 @@ class _SurfaceStack(_SurfaceTotals):
         return keyed_blocks(self.blocks, self.surfaces, self.totals, doc_ids, vocab, min_count, threads)
 
 
+class _ReportLog:
+    """The load report of a streamed pass: one row per item read, in reading order.
+
+    The loader appends a row (a dict) per item; a record's row is filled in
+    when the main process settles the record. Settled rows are moved, every
+    ``COMPACT`` of them, out of the loader's list into a DataFrame block (the
+    report's own column types): about 80 bytes a row instead of the 260 of a
+    dict and its item name, so a pass over millions of articles does not keep
+    a dict per article. The loader (in the main process's feeder thread, for
+    some inputs) only appends to the list and only the main thread removes
+    from it, and only rows before the first one still waiting to be settled.
+    """
+
+    COMPACT = 20_000
+
+    def __init__(self, rows: list[dict[str, str]]) -> None:
+        self.rows = rows  # the loader's list
+        self.blocks: list[pd.DataFrame] = []
+        self.moved = 0
+
+    def __len__(self) -> int:
+        return self.moved + len(self.rows)
+
+    def compact(self) -> None:
+        """Move the settled rows at the front of the list into a block, if there are enough."""
+        if len(self.rows) < self.COMPACT:
+            return
+        rows = self.rows[:]  # one atomic copy: the feeder thread may append meanwhile
+        settled = next((i for i, row in enumerate(rows) if not row["status"]), len(rows))
+        if settled >= self.COMPACT:
+            self.blocks.append(pd.DataFrame(rows[:settled], columns=REPORT_COLUMNS))
+            del self.rows[:settled]
+            self.moved += settled
+
+    def frame(self) -> pd.DataFrame:
+        """The whole report (as :attr:`newslib.Corpus.load_report`)."""
+        blocks = list(self.blocks)
+        if self.rows or not blocks:  # an empty frame's columns are of another type: not concatenated
+            blocks.append(pd.DataFrame(self.rows[:], columns=REPORT_COLUMNS))
+        return pd.concat(blocks, ignore_index=True) if len(blocks) > 1 else blocks[0]
+
+    def summary(self) -> tuple[dict[str, int], list[dict[str, str]]]:
+        """Rows per status, and the item and reason of each skipped row (in order)."""
+        status: Counter = Counter()
+        skipped: list[dict[str, str]] = []
+        for block in [*self.blocks, pd.DataFrame(self.rows, columns=REPORT_COLUMNS)]:
+            status.update(block["status"].value_counts().to_dict())
+            skipped += block.loc[block["status"] == "skipped", ["item", "reason"]].to_dict("records")
+        return dict(status), skipped
+
+
 @dataclass
 class Analysis:
     """What :func:`analyze` computed: ``stats`` (dict), ``terms`` (TermMatrix),
@@ -738,9 +790,14 @@ class Analysis:
     stats: dict[str, Any] | None = None
     terms: TermMatrix | None = None
     mentions: pd.DataFrame | None = None
-    load_report: pd.DataFrame | None = None
     documents: list[Document] | None = None
     warnings: list[str] | None = None
+    report_log: _ReportLog | None = field(default=None, repr=False)
+
+    @cached_property
+    def load_report(self) -> pd.DataFrame:
+        """Made when first asked for: a pass over millions of articles keeps its rows compact."""
+        return self.report_log.frame() if self.report_log is not None else pd.DataFrame(columns=REPORT_COLUMNS)
 
 
 @gc_paused
@@ -820,8 +877,9 @@ def analyze(
 
     opts = _options(dict(norm))
     stack, totals = _SurfaceStack(opts), _SurfaceTotals(opts)
-    doc_ids: list[str] = []
-    n_par = n_sent = chrome = arabic_tokens = 0
+    log = _ReportLog(report)
+    doc_ids: list[str] = []  # the term matrix's rows; otherwise only counted (a pass may see millions)
+    n_docs = n_par = n_sent = chrome = arabic_tokens = 0
     arabic = False
     mentions: list[pd.DataFrame] = []
     dropped: Counter = Counter()
@@ -830,7 +888,10 @@ def analyze(
                                 report):
         if pending is not None:
             _settle(loader, pending, part, docs)
-        doc_ids += part.doc_ids
+        log.compact()
+        n_docs += len(part.doc_ids)
+        if terms:
+            doc_ids += part.doc_ids
         if part.mentions is not None:
             mentions.append(part.mentions)
         if terms:
@@ -844,7 +905,7 @@ def analyze(
             arabic_tokens += part.arabic_tokens
             arabic = arabic or part.arabic
 
-    out = Analysis(load_report=pd.DataFrame(report, columns=REPORT_COLUMNS))
+    out = Analysis(report_log=log)
     if lexicon is not None:
         out.mentions = _concat_mentions(mentions, lexicon, metonyms, types)
     if terms:
@@ -859,11 +920,11 @@ def analyze(
     if isinstance(path_or_corpus, (str, Path)) and (stats or documents):
         if not stats:  # the workers look for Arabic letters for the statistics only
             arabic = any(_ARABIC_LETTER.search(d.text) for d in docs or ())
-        warnings += _corpus_warnings(len(doc_ids), arabic, len(report), path_or_corpus)
+        warnings += _corpus_warnings(n_docs, arabic, len(log), path_or_corpus)
     if documents:
         out.documents, out.warnings = docs, list(warnings)
     if stats:
-        out.stats = _stats(Vocabulary(totals.counts(), **vopts), report, warnings, documents=len(doc_ids),
+        out.stats = _stats(Vocabulary(totals.counts(), **vopts), log, warnings, documents=n_docs,
                            paragraphs=n_par, sentences=n_sent, arabic_tokens=arabic_tokens,
                            chrome=chrome)
     return out
@@ -908,11 +969,10 @@ def _corpus_warnings(n_docs: int, arabic: bool, n_items: int, path: str | Path) 
     return []
 
 
-def _stats(vocab: Vocabulary, report: list[dict[str, str]], warnings: list[str], *, documents: int,
+def _stats(vocab: Vocabulary, report: _ReportLog, warnings: list[str], *, documents: int,
            paragraphs: int, sentences: int, arabic_tokens: int, chrome: int) -> dict[str, Any]:
     """The dict of :meth:`newslib.Corpus.stats` from merged parts (same keys, same order)."""
-    frame = pd.DataFrame(report, columns=REPORT_COLUMNS)
-    status = frame["status"].value_counts().to_dict()
+    status, skipped = report.summary()
     tokens = sum(vocab.surface_counts.values())
     if documents and not tokens:  # as Corpus.stats
         warnings = [*warnings, f"no word tokens in the {documents} document(s): only punctuation or symbols"]
@@ -925,11 +985,11 @@ def _stats(vocab: Vocabulary, report: list[dict[str, str]], warnings: list[str],
         "types": len(vocab.key_counts(content_only=False)),
         "content_types": len(vocab.key_counts()),
         "chrome_lines_removed": chrome,
-        "items_seen": len(frame),
+        "items_seen": len(report),
         "loaded": int(status.get("loaded", 0)),
         "recovered": int(status.get("recovered", 0)),
         "skipped": int(status.get("skipped", 0)),
-        "skipped_items": frame.loc[frame["status"] == "skipped", ["item", "reason"]].to_dict("records"),
+        "skipped_items": skipped,
         "warnings": list(warnings),
     }
 

@@ -187,6 +187,23 @@ def test_generated_corpus_identical(engine_name: str, chunk_size: int, generated
 
 
 @pytest.mark.parametrize("engine_name", ["local", "processes"])
+def test_report_compacted_on_the_way(engine_name: str, generated: Path, many_files: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settled load-report rows leave the loader's list in blocks (here of 5 rows
+    or more, not 20,000), read by the main process (one JSONL, its feeder thread
+    appending meanwhile on "processes") or by the workers (many files, a
+    header-only CSV among them): the report and the statistics are load_corpus's."""
+    monkeypatch.setattr(engine._ReportLog, "COMPACT", 5)
+    for source in (generated, many_files):
+        ref = newslib.load_corpus(source, errors="skip")
+        result = engine.analyze(source, terms=False, engine=engine_name, n_workers=2, chunk_size=7, errors="skip")
+        log = result.report_log
+        assert len(log.blocks) > 1 and log.moved == sum(map(len, log.blocks)) and len(log) == len(ref.load_report)
+        assert result.load_report.equals(ref.load_report)
+        assert result.stats == ref.stats()
+
+
+@pytest.mark.parametrize("engine_name", ["local", "processes"])
 def test_mentions_identical(engine_name: str, lexicon, corpus: newslib.Corpus, repo: Path,
                             generated: Path, generated_corpus: newslib.Corpus) -> None:
     from newslib.actors import find_mentions
