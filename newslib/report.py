@@ -76,6 +76,13 @@ class NotebookRun:
     page: Path | None = None
     error: str = ""
     executed: Path | None = None
+    notes: str = ""  # a recovery on the way (a kernel started again)
+
+    @property
+    def outcome(self) -> str:
+        """'done' or 'FAILED: ...', with the notes: what a progress line says."""
+        said = "done" if self.ok else f"FAILED: {self.error}"
+        return f"{said} ({self.notes})" if self.notes else said
 
 
 @dataclass
@@ -124,7 +131,6 @@ def execute_notebook(
     """Execute one notebook with papermill; never raises for a failing cell.
     ``threads``: BLAS/OpenMP threads of its kernel (default: the libraries' own, one per core)."""
     import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
     source = notebook_dir / f"{name}.ipynb"
@@ -133,14 +139,42 @@ def execute_notebook(
     # The report passes one set of parameters to every notebook; each gets
     # those its parameters cell declares (papermill warns about the others).
     declared = pm.inspect_notebook(str(source))
+    parameters = {k: v for k, v in parameters.items() if k in declared}
+    notes: list[str] = []
+    for attempt in range(1, KERNEL_STARTS + 1):
+        error = _run_papermill(source, output, parameters, notebook_dir, threads)
+        # A kernel that dies before answering has run nothing: most likely a port
+        # it was given was taken meanwhile by another kernel starting at the same
+        # moment (jupyter_client picks free ports, closes them and hands them
+        # on: jupyter/jupyter_client#154). Starting it again is the known remedy.
+        if _KERNEL_DIED_STARTING not in error or attempt == KERNEL_STARTS:
+            break
+        notes.append(f"kernel started again: attempt {attempt} died before replying")
+    if output.exists():
+        _fix_injected_cell_id(output)
+    seconds = time.perf_counter() - start
+    return NotebookRun(
+        name, not error, seconds, error=error, executed=output if output.exists() else None, notes="; ".join(notes)
+    )
+
+
+KERNEL_STARTS = 3  # tries to start a notebook's kernel (see execute_notebook)
+_KERNEL_DIED_STARTING = "Kernel died before replying to kernel_info"
+
+
+def _run_papermill(source: Path, output: Path, parameters: dict[str, Any], cwd: Path, threads: int | None) -> str:
+    """One papermill run of ``source``: '' or what went wrong."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
     try:
         with _deterministic_env(threads):
             pm.execute_notebook(
                 str(source),
                 str(output),
-                parameters={k: v for k, v in parameters.items() if k in declared},
+                parameters=parameters,
                 kernel_name="python3",
-                cwd=str(notebook_dir),
+                cwd=str(cwd),
                 progress_bar=False,
                 log_output=False,
                 # The kernel's own log is not the reader's business: start-up notices
@@ -150,17 +184,11 @@ def execute_notebook(
                 # A failing cell reaches us through papermill, a dead kernel as an error.
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
-        error = ""
     except PapermillExecutionError as e:
-        error = f"cell {e.exec_count}: {e.ename}: {e.evalue}"
+        return f"cell {e.exec_count}: {e.ename}: {e.evalue}"
     except Exception as e:  # kernel died, bad parameters, ...
-        error = f"{type(e).__name__}: {e}"
-    if output.exists():
-        _fix_injected_cell_id(output)
-    seconds = time.perf_counter() - start
-    return NotebookRun(
-        name, not error, seconds, error=error, executed=output if output.exists() else None
-    )
+        return f"{type(e).__name__}: {e}"
+    return ""
 
 
 def _fix_injected_cell_id(executed: Path) -> None:
@@ -514,8 +542,7 @@ def run_report(
         for i, run in enumerate(runs, 1):
             result.runs.append(run)
             say(
-                f"[{i}/{len(notebooks)}] {run.name} "
-                f"{'done' if run.ok else 'FAILED: ' + run.error} ({run.seconds:.1f} s)"
+                f"[{i}/{len(notebooks)}] {run.name} {run.outcome} ({run.seconds:.1f} s)"
             )
     finally:
         if pool is not None:
@@ -572,7 +599,7 @@ def make_figures(
         for i, name in enumerate(NOTEBOOKS, 1):
             run = execute_notebook(name, Path(tmp) / f"{name}.ipynb", params)
             say(
-                f"[{i}/{len(NOTEBOOKS)}] {name} {'done' if run.ok else 'FAILED: ' + run.error} ({run.seconds:.1f} s)"
+                f"[{i}/{len(NOTEBOOKS)}] {name} {run.outcome} ({run.seconds:.1f} s)"
             )
             if not run.ok:
                 failed.append(f"{name}: {run.error}")

@@ -454,6 +454,51 @@ def test_failed_notebook_is_named_with_its_error(tmp_path, monkeypatch):
     assert os.environ["MPLBACKEND"] == "Agg" and "SOURCE_DATE_EPOCH" not in os.environ
 
 
+def test_kernel_that_dies_starting_is_started_again(tmp_path, monkeypatch):
+    """Kernels started side by side can be handed the same free port (the
+    report's parallel runs met it: "Kernel died before replying to
+    kernel_info"). Such a start is tried again, up to KERNEL_STARTS times, and
+    the run says so; a notebook that fails in a cell is not run twice."""
+    import papermill
+
+    from newslib import report
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("print(6 * 7)")]
+    nbformat.write(nb, tmp_path / "97_start.ipynb")
+    real, calls = papermill.execute_notebook, []
+
+    def dies_starting(times):
+        def run(*args, **kwargs):
+            calls.append(1)
+            if len(calls) <= times:  # what jupyter_client raises when the kernel exits before answering
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            return real(*args, **kwargs)
+        return run
+
+    monkeypatch.setattr(papermill, "execute_notebook", dies_starting(1))
+    run = execute_notebook("97_start", tmp_path / "out.ipynb", {}, notebook_dir=tmp_path)
+    assert run.ok and len(calls) == 2, run.error
+    assert run.notes == "kernel started again: attempt 1 died before replying"
+    assert run.outcome == f"done ({run.notes})"
+    assert nbformat.read(tmp_path / "out.ipynb", 4).cells[0].outputs[0]["text"] == "42\n"
+
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", dies_starting(99))
+    run = execute_notebook("97_start", tmp_path / "out2.ipynb", {}, notebook_dir=tmp_path)
+    assert not run.ok and len(calls) == report.KERNEL_STARTS == 3
+    assert run.error == "RuntimeError: Kernel died before replying to kernel_info"
+    assert run.notes.count("kernel started again") == 2
+
+    calls.clear()
+    nb.cells = [nbformat.v4.new_code_cell("1 / 0")]
+    nbformat.write(nb, tmp_path / "96_cell.ipynb")
+    monkeypatch.setattr(papermill, "execute_notebook", dies_starting(0))
+    run = execute_notebook("96_cell", tmp_path / "out3.ipynb", {}, notebook_dir=tmp_path)
+    assert not run.ok and "ZeroDivisionError" in run.error and len(calls) == 1 and not run.notes
+
+
 def test_cli_report_exits_non_zero_and_names_the_notebook(tmp_path):
     missing = tmp_path / "no-such-corpus"
     done = subprocess.run(
