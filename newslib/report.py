@@ -124,6 +124,10 @@ def _deterministic_env(threads: int | None = None) -> Iterator[None]:
                 os.environ[k] = v
 
 
+KERNEL_STARTS = 3  # tries to start a notebook's kernel (see execute_notebook)
+_KERNEL_DIED_STARTING = "Kernel died before replying to kernel_info"
+
+
 def execute_notebook(
     name: str, output: Path, parameters: dict[str, Any], notebook_dir: Path = NOTEBOOK_DIR,
     threads: int | None = None,
@@ -156,10 +160,6 @@ def execute_notebook(
     return NotebookRun(
         name, not error, seconds, error=error, executed=output if output.exists() else None, notes="; ".join(notes)
     )
-
-
-KERNEL_STARTS = 3  # tries to start a notebook's kernel (see execute_notebook)
-_KERNEL_DIED_STARTING = "Kernel died before replying to kernel_info"
 
 
 def _run_papermill(source: Path, output: Path, parameters: dict[str, Any], cwd: Path, threads: int | None) -> str:
