@@ -447,7 +447,7 @@ def assert_whole_files_as_loaded(many_files: Path, lexicon, monkeypatch: pytest.
     from newslib.engine import _records, _run_files
 
     monkeypatch.setattr(engine, "_GROUP_BYTES", 64 << 10)  # test files are small: groups of a few files
-    assert _records(many_files, 7, {"errors": "skip"}, [], [], whole_files=4)[3] is _run_files
+    assert _records(many_files, 7, {"errors": "skip"}, [], [], workers=2)[3] is _run_files
     ref = newslib.load_corpus(many_files, errors="skip")
     assert len(ref) > 200 and ref.stats()["skipped"] >= 6
     # Across shards: the first «twin» is emptied by cleaning, so the second keeps
@@ -480,6 +480,41 @@ def test_workers_reading_whole_files_give_what_the_loader_gives(many_files: Path
     from newslib.engine import _run_files
 
     assert_whole_files_as_loaded(many_files, lexicon, monkeypatch, _run_files, engine="processes", n_workers=2)
+
+
+def test_one_large_file_among_small_ones_is_read_by_the_main_process(generated: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers read files whole only when no group outweighs a worker's share of
+    the corpus or ``_WHOLE_BYTES``; otherwise the main process reads, and the
+    result is the loader's all the same."""
+    from newslib.engine import _records, _run_chunk, _run_files
+
+    monkeypatch.setattr(engine, "_GROUP_BYTES", 1)  # every file a group of its own
+    lines = generated.read_text(encoding="utf-8").splitlines()
+    even, uneven = tmp_path / "even", tmp_path / "uneven"
+    even.mkdir()
+    uneven.mkdir()
+    for n, a in enumerate(range(0, 200, 40)):
+        (even / f"part-{n}.jsonl").write_text("\n".join(lines[a : a + 40]) + "\n", encoding="utf-8")
+    (uneven / "part-0.jsonl").write_text("\n".join(lines[:120]) + "\n", encoding="utf-8")  # over half the bytes
+    for n, a in enumerate(range(120, len(lines), 25), 1):
+        (uneven / f"part-{n}.jsonl").write_text("\n".join(lines[a : a + 25]) + "\n", encoding="utf-8")
+    assert len(list(uneven.iterdir())) >= 4
+
+    def job(folder: Path, workers: int = 2) -> Any:
+        return _records(folder, 7, {"errors": "skip"}, [], [], workers=workers)[3]
+
+    assert job(even) is _run_files
+    assert job(uneven) is _run_chunk
+    assert job(even, workers=3) is _run_chunk  # five groups: fewer than two a worker
+    monkeypatch.setattr(engine, "_WHOLE_BYTES", min(f.stat().st_size for f in even.iterdir()) - 1)
+    assert job(even) is _run_chunk
+    ref = newslib.load_corpus(uneven, errors="skip")
+    assert len(ref) > 150
+    result = engine.analyze(uneven, engine="processes", n_workers=2, chunk_size=7, errors="skip")
+    assert result.load_report.equals(ref.load_report)
+    assert result.stats == ref.stats()
+    assert_same_terms(result.terms, document_term_matrix(ref))
 
 
 def test_an_unreadable_file_read_by_a_worker_raises_the_loaders_error(many_files: Path, tmp_path: Path) -> None:
