@@ -245,7 +245,7 @@ class _Files(NamedTuple):
 
 _GROUP_BYTES = 2 << 20  # files read together by one worker: about a chunk of news articles
 # A worker returns a group's counts when the group is done, so it holds them
-# meanwhile (for a term matrix about 2.4 times the file's size, measured on a
+# meanwhile (for a term matrix about twice the file's size: 200 MB more for a
 # 102 MB JSONL): a larger group makes the main process read, a chunk at a time.
 _WHOLE_BYTES = 64 << 20
 
@@ -278,7 +278,7 @@ def _whole_files_pay(groups: list[tuple[list[tuple[str, str]], int]], workers: i
     two groups a worker, and none larger than a worker's share of the corpus
     (on disk) or than ``_WHOLE_BYTES``. One large file among small ones would
     keep its worker busy long after the others are done: a 102 MB JSONL file
-    beside four 3 MB ones took 6.47 s on two processes, against 6.77 s on one.
+    beside four 3 MB ones took 6.1 s on two processes, against 6.2-6.4 s on one.
 
     >>> _whole_files_pay([([], 3), ([], 2), ([], 2), ([], 1)], 2)  # 3 <= 8 / 2
     True
