@@ -342,12 +342,13 @@ def _readable_parquet(path: Path) -> bool:
     return True
 
 
-def _plain_utf8(open_stream: Callable[[], BinaryIO]) -> str | None:
+def _plain_utf8(open_stream: Callable[[], BinaryIO], watch: Callable[[bytes], None] | None = None) -> str | None:
     """``"utf-8"`` or ``"utf-8-sig"`` when the stream holds text that
     :func:`_decode` would take as is in that encoding (no repair, no error),
     checked a block at a time; None for anything else (another encoding,
     damaged or binary data, a read error), which is then read whole and
-    decoded, repaired or refused as usual."""
+    decoded, repaired or refused as usual. ``watch`` sees every block read
+    (see :func:`_jsonl_spans`)."""
     try:
         with open_stream() as fh:
             block = fh.read(max(_BLOCK_BYTES, 8192))  # _decode looks at the first 8 KiB
@@ -363,6 +364,8 @@ def _plain_utf8(open_stream: Callable[[], BinaryIO]) -> str | None:
             chars = controls = 0
             sample, last = "", b""
             while block:
+                if watch is not None:
+                    watch(block)
                 text = decoder.decode(block)
                 chars += len(text)
                 sample += text[: _ODD_SAMPLE - len(sample)]
@@ -383,6 +386,11 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:  # reading it says why
         return 0
+
+
+def _streamed(path: Path) -> bool:
+    """Whether the loader reads this file a block at a time (if it is plain UTF-8)."""
+    return path.suffix.lower() in _STREAMED and _size(path) > _STREAM_BYTES
 
 
 def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_lines: bool = False) -> Iterator[str]:
@@ -407,6 +415,68 @@ def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_
     except _STREAM_ERRORS as e:  # changed since checked
         hint = "check that the file exists and is readable"
         raise LoadError(item, f"cannot read: {_one_line(str(e))}", hint) from None
+
+
+class _Span(NamedTuple):
+    """Whole lines of a large JSONL file, read apart from the rest (by a worker)."""
+
+    start: int  # byte offsets: the span is data[start:end]
+    end: int
+    line: int  # the number of its first line in the file
+    encoding: str  # the file's: "utf-8", or "utf-8-sig" when it starts with a BOM
+    columns: _Columns  # the file's, found from its first record
+
+
+def _jsonl_spans(path: Path, item: str, names: dict[str, str | None], size: int) -> list[_Span] | None:
+    """Cut a large JSONL file into spans of whole lines of about ``size``
+    bytes each, in the pass that checks that it is plain UTF-8 (see
+    :func:`_plain_utf8`), so that several workers can read it at once, each
+    its own spans, and name each record by its line as the whole file's
+    reading would. The file's columns are found from its first record, as
+    :meth:`_Loader.records` finds them.
+
+    None (read the file as one, a block at a time, as before) when it is not
+    plain UTF-8, or when its first span has no record or no text column.
+    """
+    cuts, lines = [0], [1]  # where each span starts, and the number of its first line
+    seen = newlines = 0  # bytes and line breaks before the block being watched
+
+    def watch(block: bytes) -> None:
+        nonlocal seen, newlines
+        at = 0  # line breaks before ``at`` in this block are counted
+        while (j := block.find(b"\n", max(cuts[-1] + size - seen, at))) >= 0:
+            newlines += block.count(b"\n", at, j + 1)
+            at = j + 1
+            cuts.append(seen + at)
+            lines.append(newlines + 1)
+        newlines += block.count(b"\n", at)
+        seen += len(block)
+
+    enc = _plain_utf8(lambda: path.open("rb"), watch)
+    if enc is None:
+        return None
+    ends = [*cuts[1:], seen]
+    spans = [(a, b, n) for a, b, n in zip(cuts, ends, lines, strict=True) if b > a]
+    if not spans:
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(spans[0][1]).decode(enc)
+        for line in head.split("\n"):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(rec, dict):
+                columns = _Columns(rec.keys(), item, names)
+                break
+        else:
+            return None
+    except (OSError, UnicodeDecodeError, LoadError):  # read as one, which reports it as before
+        return None
+    return [_Span(a, b, n, enc, columns) for a, b, n in spans]
 
 
 def _stream_json(open_stream: Callable[[], BinaryIO], enc: str, item: str) -> Iterator[Any]:
@@ -660,8 +730,9 @@ def _json_rows(records: Iterable[Any], item: str) -> Rows:
         )
 
 
-def _rows_jsonl(lines: Iterable[str], item: str) -> Rows:
-    for number, line in enumerate(lines, 1):
+def _rows_jsonl(lines: Iterable[str], item: str, first: int = 1) -> Rows:
+    """The rows of JSON lines, numbered from ``first`` (a span of a file starts further on)."""
+    for number, line in enumerate(lines, first):
         if not line.strip():
             continue  # a blank line is not a record
         where = f"{item}:{number}"
@@ -969,13 +1040,16 @@ class _Loader:
             rows = _rows_csv(_stream_lines(open_stream, enc, item, csv_lines=True), item, _DELIMITER[suffix])
         return self.records(item, lambda: (rows, enc, []))
 
-    def records(self, item: str, read: Callable[[], tuple[Rows, str, list[str]]]) -> Iterator[Document]:
-        """The documents of one export: ``read()`` gives its rows, encoding and repairs."""
+    def records(self, item: str, read: Callable[[], tuple[Rows, str, list[str]]],
+                columns: _Columns | None = None) -> Iterator[Document]:
+        """The documents of one export: ``read()`` gives its rows, encoding and
+        repairs. ``columns``: the export's, found already (a span of a file,
+        whose rows are not the whole file's: no "no rows" note either)."""
         seen = self.noted
         enc = ""
         try:
             rows, enc, repairs = read()
-            cols: _Columns | None = None
+            cols = columns
             for where, rec in rows:
                 if isinstance(rec, LoadError):
                     self.fail(rec, enc)
@@ -1001,8 +1075,25 @@ class _Loader:
                 raise
             self.fail(e, enc)
             return
-        if self.noted == seen:
+        if self.noted == seen and columns is None:
             self.note(item, "skipped", "no rows (empty file or header only)", enc)
+
+    def span(self, path: Path, item: str, span: _Span) -> Iterator[Document]:
+        """The records of one span of a large JSONL file (see :func:`_jsonl_spans`)."""
+
+        def read() -> tuple[Rows, str, list[str]]:
+            try:
+                with path.open("rb") as fh:
+                    fh.seek(span.start)
+                    data = fh.read(span.end - span.start)
+                # A BOM only at the start of the file: further on, U+FEFF is a character of a line.
+                text = data.decode(span.encoding if span.start == 0 else "utf-8")
+            except (OSError, UnicodeDecodeError) as e:  # changed since it was checked and cut
+                hint = "check that the file exists and is readable"
+                raise LoadError(item, f"cannot read: {_one_line(str(e))}", hint) from None
+            return _rows_jsonl(text.split("\n"), item, span.line), span.encoding, []
+
+        yield from self.records(item, read, span.columns)
 
     def path(self, path: Path, item: str) -> Iterator[Document]:
         suffix = path.suffix.lower()
@@ -1019,7 +1110,7 @@ class _Loader:
         if not path.is_file():  # a broken link, a pipe or a device: never block reading it
             self.fail(LoadError(item, "not a regular file (a broken link?)", "remove it or fix the link"))
             return
-        if suffix in _STREAMED and _size(path) > _STREAM_BYTES:
+        if _streamed(path):
             streamed = self.blocks(item, lambda: path.open("rb"), suffix)
             if streamed is not None:
                 yield from streamed

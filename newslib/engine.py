@@ -27,8 +27,9 @@ The input is read by the loader itself: by the main process, which hands
 the records to the workers; or, for a corpus of many files (at least two
 groups per worker, no metadata file) on ``"processes"`` and on a
 ``LocalCluster`` started for the call, by the workers, each reading whole
-files (:func:`_run_files`), so that the main process neither parses nor
-sends any text (not on a cluster given by ``scheduler``: its workers may not
+files (:func:`_run_files`; a large JSONL file is cut into spans of whole
+lines, each read by one worker, see :func:`_spans`), so that the main
+process neither parses nor sends any text (not on a cluster given by ``scheduler``: its workers may not
 see this machine's files). The workers clean each record
 (:func:`newslib.corpus.prepare_text`), count and segment; the main process
 then settles every record's load-report row and id in reading order and
@@ -91,11 +92,14 @@ from .corpus import (
     _column_names,
     _document,
     _json_rows,
+    _jsonl_spans,
     _Loader,
     _open,
     _Options,
     _Pending,
     _plan,
+    _Span,
+    _streamed,
     iter_documents,
     prepare_text,
 )
@@ -250,20 +254,33 @@ _GROUP_BYTES = 2 << 20  # files read together by one worker: about a chunk of ne
 _WHOLE_BYTES = 64 << 20
 
 
-def _file_groups(files: list[tuple[Path, str]], size: int) -> list[tuple[list[tuple[str, str]], int]]:
+# A file entry of a group: (path, item name, a span of it or None for the whole file).
+_Entry = tuple[str, str, _Span | None]
+
+
+def _file_groups(files: list[tuple[Path, str]], size: int, spans: dict[Path, list[_Span]] | None = None
+                 ) -> list[tuple[list[_Entry], int]]:
     """Files in reading order, grouped for workers: consecutive files until
     the group holds ``size`` files (a ``.txt`` file is one article),
     ``_GROUP_BYTES`` bytes or a zip, so that many tiny files do not make as
-    many tiny tasks. Each group comes with its size in bytes."""
-    groups: list[tuple[list[tuple[str, str]], int]] = []
-    group: list[tuple[str, str]] = []
+    many tiny tasks; a file cut into ``spans`` (a large JSONL file, see
+    :func:`_spans`) makes a group of each span. Each group comes with its
+    size in bytes."""
+    groups: list[tuple[list[_Entry], int]] = []
+    group: list[_Entry] = []
     held = 0
     for file, item in files:
+        if spans and file in spans:
+            if group:
+                groups.append((group, held))
+                group, held = [], 0
+            groups += [([(str(file), item, span)], span.end - span.start) for span in spans[file]]
+            continue
         try:
             held += file.stat().st_size
         except OSError:  # the worker's loader reports it
             pass
-        group.append((str(file), item))
+        group.append((str(file), item, None))
         # A zip (compressed, usually many articles) is a task of its own.
         if len(group) >= size or held >= _GROUP_BYTES or file.suffix.lower() == ".zip":
             groups.append((group, held))
@@ -273,7 +290,21 @@ def _file_groups(files: list[tuple[Path, str]], size: int) -> list[tuple[list[tu
     return groups
 
 
-def _whole_files_pay(groups: list[tuple[list[tuple[str, str]], int]], workers: int) -> bool:
+def _spans(files: list[tuple[Path, str]], opts: _Options) -> dict[Path, list[_Span]]:
+    """The large JSONL files (those the loader reads a block at a time) cut
+    into spans of about ``_GROUP_BYTES``, which workers read apart (see
+    :func:`newslib.corpus._jsonl_spans`; a file that cannot be cut is left whole).
+    One export of a whole archive is then shared out as a folder of shards is."""
+    out = {}
+    for file, item in files:
+        if file.suffix.lower() == ".jsonl" and _streamed(file):
+            cut = _jsonl_spans(file, item, opts.columns, _GROUP_BYTES)
+            if cut is not None:
+                out[file] = cut
+    return out
+
+
+def _whole_files_pay(groups: list[tuple[list[_Entry], int]], workers: int) -> bool:
     """Whether ``workers`` should read these groups of files whole: at least
     two groups a worker, and none larger than a worker's share of the corpus
     (on disk) or than ``_WHOLE_BYTES``. One large file among small ones would
@@ -289,15 +320,18 @@ def _whole_files_pay(groups: list[tuple[list[tuple[str, str]], int]], workers: i
     return len(sizes) >= 2 * workers and max(sizes, default=0) <= min(sum(sizes) / workers, _WHOLE_BYTES)
 
 
-def _run_files(task: _Task, payload: tuple[list[tuple[str, str]], str, Any, int]
+def _run_files(task: _Task, payload: tuple[list[_Entry], str, Any, int]
                ) -> tuple[list[dict[str, str]], list[tuple[list[_Pending], _Part]]]:
-    """Read whole files in a worker and count their records in chunks of
-    ``size``: the load-report rows of these files, and (records without their
-    text, part) per chunk, for the main process to settle in reading order.
-    The main process then neither parses nor sends any text."""
+    """Read whole files (or a span of one) in a worker and count their
+    records in chunks of ``size``: the load-report rows of these files, and
+    (records without their text, part) per chunk, for the main process to
+    settle in reading order. The main process then neither parses nor sends
+    any text."""
     files, where, opts, size = payload
     loader = _Loader(opts, where=where, defer=True)
-    return _run_pending(task, loader, (p for file, item in files for p in loader.path(Path(file), item)), size)
+    pending = (p for file, item, span in files
+               for p in (loader.span(Path(file), item, span) if span else loader.path(Path(file), item)))
+    return _run_pending(task, loader, pending, size)
 
 
 def _run_rows(task: _Task, payload: tuple[Any, str, Any, int]
@@ -591,7 +625,7 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
         plan = _plan(Path(source), errors, clean, warnings, columns)
         files, meta_path, opts, where = plan
         opts.fields = fields  # the records bring their title, date ... (for Documents, see load_corpus)
-        groups = _file_groups(files, size) if workers and meta_path is None else []
+        groups = _file_groups(files, size, _spans(files, opts)) if workers and meta_path is None else []
         if groups and _whole_files_pay(groups, workers):
             loader = _Loader(opts, where=where, defer=True)
             loader.report = report

@@ -543,13 +543,22 @@ def test_file_groups_share_out_tiny_files_large_files_and_zips(tmp_path: Path, m
         (tmp_path / name).write_bytes(b"x" * n)
         files.append((tmp_path / name, name))
     grouped = _file_groups(files, size=2)
-    groups = [[item for _, item in g] for g, _ in grouped]
+    groups = [[item for _, item, _ in g] for g, _ in grouped]
     # two files at most (size=2); a group closes at 1000 bytes; a zip is a task of its own
     assert groups == [["a.txt", "b.txt"], ["c.txt", "d.jsonl"], ["e.zip"], ["f.txt", "g.csv"], ["h.txt"]]
     assert [item for g in groups for item in g] == list(sizes)  # reading order kept
     assert [n for _, n in grouped] == [20, 1005, 10, 2010, 1]  # bytes of each group
-    groups = [[item for _, item in g] for g, _ in _file_groups(files, size=10)]
+    groups = [[item for _, item, _ in g] for g, _ in _file_groups(files, size=10)]
     assert groups == [["a.txt", "b.txt", "c.txt", "d.jsonl"], ["e.zip"], ["f.txt", "g.csv"], ["h.txt"]]
+    # a file cut into spans (a large JSONL file): a group per span, between the groups before and after it
+    from newslib.corpus import _Span
+
+    cut = [_Span(0, 600, 1, "utf-8", None), _Span(600, 995, 7, "utf-8", None)]
+    grouped = _file_groups(files, size=10, spans={tmp_path / "d.jsonl": cut})
+    assert [[(item, span) for _, item, span in g] for g, _ in grouped][:4] == [
+        [("a.txt", None), ("b.txt", None), ("c.txt", None)], [("d.jsonl", cut[0])], [("d.jsonl", cut[1])],
+        [("e.zip", None)]]
+    assert [n for _, n in grouped][:3] == [30, 600, 395]
 
 
 class _Recorder:

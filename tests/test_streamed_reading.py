@@ -178,6 +178,91 @@ def test_workers_read_large_files_a_chunk_at_a_time(tmp_path: Path, monkeypatch:
     assert got.stats == whole.stats()
 
 
+def _export(tmp_path: Path, lines: list[str], bom: bool = False) -> Path:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "all.jsonl").write_bytes((b"\xef\xbb\xbf" if bom else b"") + "\n".join(lines).encode("utf-8"))
+    return folder
+
+
+def _spans(folder: Path) -> list[corpus._Span]:
+    files, _, opts, _ = corpus._plan(folder, "skip", True, [], {})
+    return engine._spans(files, opts).get(folder / "all.jsonl", [])
+
+
+@pytest.mark.parametrize("bom", [False, True])
+def test_workers_share_one_large_jsonl_file_by_spans_of_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              bom: bool) -> None:
+    """One large export is cut into spans of whole lines that workers read
+    apart: the records, their line numbers in the load report, ids, counts and
+    statistics are those of reading the file whole."""
+    lines = []
+    for k in range(12):  # the first copy's ids repeat in every third one, in later spans
+        for n, line in enumerate(_lines()):
+            lines.append(line.replace('"id": "', f'"id": "{k}-', 1) if k % 3 else line)
+            # U+FEFF at the start of a line (of a span, for some) is a character there, not a BOM: malformed JSON
+            lines.append("\ufeff" + json.dumps({"id": f"feff-{k}-{n}", "text": "سورية"}, ensure_ascii=False))
+    folder = _export(tmp_path, lines, bom)
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100)  # forked workers see it too
+    monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)  # a span holds a line or two of the articles
+    spans = _spans(folder)
+    data = (folder / "all.jsonl").read_bytes()
+    assert len(spans) > 40 and spans[0].start == 0 and spans[-1].end == len(data)
+    assert all(a.end == b.start for a, b in zip(spans, spans[1:], strict=False))  # nothing left out
+    assert all(data[s.start - 1 : s.start] == b"\n" for s in spans[1:])  # whole lines
+    assert [s.line for s in spans] == [data[: s.start].count(b"\n") + 1 for s in spans]
+    assert any(data[s.start : s.start + 3] == b"\xef\xbb\xbf" for s in spans[1:])
+    assert {s.encoding for s in spans} == {"utf-8-sig" if bom else "utf-8"}
+    assert engine._records(folder, 2, {"errors": "skip"}, [], [], workers=2)[3] is engine._run_files
+
+    whole = newslib.load_corpus(folder, errors="skip")
+    report = whole.load_report
+    assert len(whole) > 60 and report["item"].tolist()[-1] == f"all.jsonl:{len(lines)}"
+    assert {"recovered", "skipped"} <= set(report["status"]) and report["encoding"].nunique() == 1
+    assert sum("Unexpected UTF-8 BOM" in r for r in report["reason"]) == 12 * len(_lines())  # the U+FEFF lines
+    got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
+    assert got.load_report.equals(report)
+    assert got.stats == whole.stats()
+    want = newslib.dtm.document_term_matrix(whole)
+    assert got.terms.doc_ids == want.doc_ids and got.terms.keys == want.keys
+    assert (got.terms.matrix != want.matrix).nnz == 0
+    loaded = engine.load_corpus(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
+    assert loaded.documents == whole.documents and loaded.load_report.equals(report)
+
+
+def test_an_error_in_a_later_span_is_the_one_reading_whole_raises(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    good = [line for line in _lines() if line.startswith('{"id": "a')][:3]
+    lines = good * 8 + ['{"id": "late", "text": "unterminated'] + good * 4 + ["[1]"]
+    folder = _export(tmp_path, lines)
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100)
+    monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)
+    assert len(_spans(folder)) > 10
+    with pytest.raises(LoadError) as expected:
+        newslib.load_corpus(folder)
+    with pytest.raises(LoadError) as got:
+        engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2)
+    assert str(got.value) == str(expected.value) and "all.jsonl:25" in str(got.value)
+
+
+def test_a_large_jsonl_file_that_cannot_be_cut_is_read_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)
+    rows = [json.dumps({"id": f"a{i}", "words": t}, ensure_ascii=False) for i, t in enumerate(TEXTS)]
+    cases = {
+        "damaged": "\n".join(_lines()).encode("utf-8").replace("الإرهاب".encode(), b"\xd8", 2),  # not plain UTF-8
+        "no text column": "\n".join(rows).encode("utf-8"),  # the whole file is refused, as read whole
+        "no record in the first span": ("\n" * 5000 + "\n".join(_lines())).encode("utf-8"),
+    }
+    for name, data in cases.items():
+        path = tmp_path / f"{name}.jsonl"
+        path.write_bytes(data)
+        assert corpus._jsonl_spans(path, path.name, {}, 3000) is None, name
+    # and a file that can be: its first record found after blank and malformed lines
+    path = tmp_path / "late.jsonl"
+    path.write_text("\n\n[1]\n" + "\n".join(_lines()), encoding="utf-8")
+    assert corpus._jsonl_spans(path, path.name, {}, 3000)[0].columns.map["text"] == "text"
+
+
 _PIECES = st.sampled_from(["سورية ", "abc ", "\n", "\r\n", "\u0085", "\x01", "\x00", "\t", "😀", "\ufeff", "é"])
 
 
