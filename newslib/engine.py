@@ -28,7 +28,7 @@ the records to the workers; or, for a corpus of many files (at least two
 groups per worker, no metadata file) on ``"processes"`` and on a
 ``LocalCluster`` started for the call, by the workers, each reading whole
 files (:func:`_run_files`; a large JSONL file is cut into spans of whole
-lines, each read by one worker, see :func:`_spans`), so that the main
+lines, each read by one worker, see :func:`_cut`), so that the main
 process neither parses nor sends any text (not on a cluster given by ``scheduler``: its workers may not
 see this machine's files). The workers clean each record
 (:func:`newslib.corpus.prepare_text`), count and segment; the main process
@@ -98,6 +98,7 @@ from .corpus import (
     _Options,
     _Pending,
     _plan,
+    _size,
     _Span,
     _streamed,
     iter_documents,
@@ -258,23 +259,24 @@ _WHOLE_BYTES = 64 << 20
 _Entry = tuple[str, str, _Span | None]
 
 
-def _file_groups(files: list[tuple[Path, str]], size: int, spans: dict[Path, list[_Span]] | None = None
-                 ) -> list[tuple[list[_Entry], int]]:
+def _file_groups(files: list[tuple[Path, str]], size: int,
+                 cut: Callable[[Path, str], list[_Span] | None] | None = None) -> Iterator[tuple[list[_Entry], int]]:
     """Files in reading order, grouped for workers: consecutive files until
     the group holds ``size`` files (a ``.txt`` file is one article),
     ``_GROUP_BYTES`` bytes or a zip, so that many tiny files do not make as
-    many tiny tasks; a file cut into ``spans`` (a large JSONL file, see
-    :func:`_spans`) makes a group of each span. Each group comes with its
-    size in bytes."""
-    groups: list[tuple[list[_Entry], int]] = []
+    many tiny tasks; a file that ``cut`` cuts into spans (a large JSONL file,
+    see :func:`_cut`) makes a group of each span, cut when its turn comes.
+    Each group comes with its size in bytes."""
     group: list[_Entry] = []
     held = 0
     for file, item in files:
-        if spans and file in spans:
+        spans = cut(file, item) if cut else None
+        if spans:
             if group:
-                groups.append((group, held))
+                yield group, held
                 group, held = [], 0
-            groups += [([(str(file), item, span)], span.end - span.start) for span in spans[file]]
+            for span in spans:
+                yield [(str(file), item, span)], span.end - span.start
             continue
         try:
             held += file.stat().st_size
@@ -283,25 +285,35 @@ def _file_groups(files: list[tuple[Path, str]], size: int, spans: dict[Path, lis
         group.append((str(file), item, None))
         # A zip (compressed, usually many articles) is a task of its own.
         if len(group) >= size or held >= _GROUP_BYTES or file.suffix.lower() == ".zip":
-            groups.append((group, held))
+            yield group, held
             group, held = [], 0
     if group:
-        groups.append((group, held))
-    return groups
+        yield group, held
 
 
-def _spans(files: list[tuple[Path, str]], opts: _Options) -> dict[Path, list[_Span]]:
-    """The large JSONL files (those the loader reads a block at a time) cut
-    into spans of about ``_GROUP_BYTES``, which workers read apart (see
-    :func:`newslib.corpus._jsonl_spans`; a file that cannot be cut is left whole).
-    One export of a whole archive is then shared out as a folder of shards is."""
-    out = {}
-    for file, item in files:
-        if file.suffix.lower() == ".jsonl" and _streamed(file):
-            cut = _jsonl_spans(file, item, opts.columns, _GROUP_BYTES)
-            if cut is not None:
-                out[file] = cut
-    return out
+def _cuttable(file: Path) -> bool:
+    """A JSONL file the loader reads a block at a time (over ``_STREAM_BYTES``)."""
+    return file.suffix.lower() == ".jsonl" and _streamed(file)
+
+
+def _cut(file: Path, item: str, opts: _Options) -> list[_Span] | None:
+    """A large JSONL file cut into spans of about ``_GROUP_BYTES``, which
+    workers read apart (see :func:`newslib.corpus._jsonl_spans`; None: read
+    it whole). One export of a whole archive is then shared out as a folder
+    of shards is."""
+    return _jsonl_spans(file, item, opts.columns, _GROUP_BYTES) if _cuttable(file) else None
+
+
+def _planned_cut(file: Path, item: str) -> list[_Span] | None:
+    """The spans :func:`_cut` is expected to make, by the file's size alone
+    (placeholders: only their sizes count), so that who reads is decided
+    before any file is read, and each large file is read and cut when its
+    turn comes, while the workers count the files before it. (A file that
+    then cannot be cut, not being plain UTF-8, goes to one worker whole.)"""
+    if not _cuttable(file):
+        return None
+    n = _size(file)
+    return [_Span(a, min(a + _GROUP_BYTES, n), 0, "", None) for a in range(0, n, _GROUP_BYTES)]
 
 
 def _whole_files_pay(groups: list[tuple[list[_Entry], int]], workers: int) -> bool:
@@ -625,11 +637,14 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
         plan = _plan(Path(source), errors, clean, warnings, columns)
         files, meta_path, opts, where = plan
         opts.fields = fields  # the records bring their title, date ... (for Documents, see load_corpus)
-        groups = _file_groups(files, size, _spans(files, opts)) if workers and meta_path is None else []
-        if groups and _whole_files_pay(groups, workers):
+        planned = list(_file_groups(files, size, _planned_cut)) if workers and meta_path is None else []
+        if planned and _whole_files_pay(planned, workers):
             loader = _Loader(opts, where=where, defer=True)
             loader.report = report
-            return (((g, where, opts, size), _Files(n)) for g, n in groups), len(groups), loader, _run_files
+            groups = _file_groups(files, size, lambda file, item: _cut(file, item, opts))
+            # (how many spans a file makes is known once it is cut: no total for the progress bar then)
+            total = None if any(_cuttable(file) for file, _ in files) else len(planned)
+            return (((g, where, opts, size), _Files(n)) for g, n in groups), total, loader, _run_files
         loader, pending = _open(source, errors=errors, clean=clean, report=report, warnings=warnings,
                                 defer=True, plan=plan)
 

@@ -542,7 +542,7 @@ def test_file_groups_share_out_tiny_files_large_files_and_zips(tmp_path: Path, m
     for name, n in sizes.items():
         (tmp_path / name).write_bytes(b"x" * n)
         files.append((tmp_path / name, name))
-    grouped = _file_groups(files, size=2)
+    grouped = list(_file_groups(files, size=2))
     groups = [[item for _, item, _ in g] for g, _ in grouped]
     # two files at most (size=2); a group closes at 1000 bytes; a zip is a task of its own
     assert groups == [["a.txt", "b.txt"], ["c.txt", "d.jsonl"], ["e.zip"], ["f.txt", "g.csv"], ["h.txt"]]
@@ -554,7 +554,7 @@ def test_file_groups_share_out_tiny_files_large_files_and_zips(tmp_path: Path, m
     from newslib.corpus import _Span
 
     cut = [_Span(0, 600, 1, "utf-8", None), _Span(600, 995, 7, "utf-8", None)]
-    grouped = _file_groups(files, size=10, spans={tmp_path / "d.jsonl": cut})
+    grouped = list(_file_groups(files, size=10, cut=lambda file, _: cut if file.name == "d.jsonl" else None))
     assert [[(item, span) for _, item, span in g] for g, _ in grouped][:4] == [
         [("a.txt", None), ("b.txt", None), ("c.txt", None)], [("d.jsonl", cut[0])], [("d.jsonl", cut[1])],
         [("e.zip", None)]]
@@ -679,7 +679,7 @@ def test_progress_bar_counts_the_tasks(engine_name: str, many_files: Path, corpu
     engine.analyze(many_files, engine=engine_name, n_workers=2, chunk_size=2, errors="skip", progress=True)
     err = capsys.readouterr().err
     if engine_name != "local":  # the workers read whole files: a tick per group of files
-        groups = len(engine._file_groups(engine._plan(many_files, "skip", True, [], {})[0], 2))
+        groups = len(list(engine._file_groups(engine._plan(many_files, "skip", True, [], {})[0], 2)))
         assert groups >= 4 and f"{groups}/{groups}" in err and " file groups" in err, err
     else:  # read here, chunk by chunk: how many is not known ahead, so a count without a total
         assert re.search(r"newslib \(local\): \d+ chunks \[", err), err

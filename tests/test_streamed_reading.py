@@ -187,7 +187,7 @@ def _export(tmp_path: Path, lines: list[str], bom: bool = False) -> Path:
 
 def _spans(folder: Path) -> list[corpus._Span]:
     files, _, opts, _ = corpus._plan(folder, "skip", True, [], {})
-    return engine._spans(files, opts).get(folder / "all.jsonl", [])
+    return engine._cut(*files[0], opts) or []
 
 
 @pytest.mark.parametrize("bom", [False, True])
@@ -228,6 +228,49 @@ def test_workers_share_one_large_jsonl_file_by_spans_of_lines(tmp_path: Path, mo
     assert (got.terms.matrix != want.matrix).nnz == 0
     loaded = engine.load_corpus(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
     assert loaded.documents == whole.documents and loaded.load_report.equals(report)
+
+
+def test_large_files_are_cut_when_their_turn_comes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who reads is decided from the files' sizes; a large file is read and cut
+    only when the workers have the files before it, and one that cannot be
+    cut (not plain UTF-8) goes to a worker whole. The result is the loader's."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    lines = _lines()
+    for n in range(4):  # 10-50 KB each: read whole
+        (folder / f"a-{n}.jsonl").write_text("\n".join(lines[n:]) + "\n", encoding="utf-8")
+    big = "\n".join(line.replace('"id": "', '"id": "big-', 1) for line in lines * 3).encode("utf-8")
+    (folder / "b-big.jsonl").write_bytes(big)
+    (folder / "c-damaged.jsonl").write_bytes(big.replace("الإرهاب".encode(), b"\xd8", 2))
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100_000)  # the two files of 145 KB are large
+    monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)
+    calls = []
+    real = engine._jsonl_spans
+
+    def spy(*args: Any) -> Any:
+        calls.append(args[1])
+        return real(*args)
+
+    monkeypatch.setattr(engine, "_jsonl_spans", spy)
+    chunks, total, _, job = engine._records(folder, 2, {"errors": "skip"}, [], [], workers=2)
+    assert job is engine._run_files and total is None  # how many spans: known once cut
+    tasks = [next(chunks)]
+    assert calls == []  # the small files come first: nothing read here yet
+    tasks += list(chunks)
+    assert calls == ["b-big.jsonl", "c-damaged.jsonl"]
+    entries = [entry for (group, *_), _ in tasks for entry in group]
+    assert list(dict.fromkeys(item for _, item, _ in entries)) == [
+        "a-0.jsonl", "a-1.jsonl", "a-2.jsonl", "a-3.jsonl", "b-big.jsonl", "c-damaged.jsonl"]
+    assert [s is None for _, i, s in entries if i.startswith("a-")] == [True] * 4
+    assert sum(s is not None for _, i, s in entries if i == "b-big.jsonl") > 10
+    assert [s for _, i, s in entries if i == "c-damaged.jsonl"] == [None]
+    whole = newslib.load_corpus(folder, errors="skip")
+    assert any("invalid UTF-8" in r for r in whole.load_report["reason"])
+    got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
+    assert got.load_report.equals(whole.load_report)
+    assert got.stats == whole.stats()
+    want = newslib.dtm.document_term_matrix(whole)
+    assert got.terms.doc_ids == want.doc_ids and (got.terms.matrix != want.matrix).nnz == 0
 
 
 def test_an_error_in_a_later_span_is_the_one_reading_whole_raises(tmp_path: Path,
