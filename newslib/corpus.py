@@ -81,6 +81,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -342,30 +343,22 @@ def _readable_parquet(path: Path) -> bool:
     return True
 
 
-def _plain_utf8(open_stream: Callable[[], BinaryIO], watch: Callable[[bytes], None] | None = None) -> str | None:
+def _plain_utf8(open_stream: Callable[[], BinaryIO]) -> str | None:
     """``"utf-8"`` or ``"utf-8-sig"`` when the stream holds text that
     :func:`_decode` would take as is in that encoding (no repair, no error),
     checked a block at a time; None for anything else (another encoding,
     damaged or binary data, a read error), which is then read whole and
-    decoded, repaired or refused as usual. ``watch`` sees every block read
-    (see :func:`_jsonl_spans`)."""
+    decoded, repaired or refused as usual."""
     try:
         with open_stream() as fh:
             block = fh.read(max(_BLOCK_BYTES, 8192))  # _decode looks at the first 8 KiB
-            enc = "utf-8-sig" if block.startswith(codecs.BOM_UTF8) else "utf-8"
-            if enc == "utf-8" and (
-                any(block.startswith(bom) for bom, _ in _BOMS)
-                or any(block.startswith(magic) for magic, _ in _MAGIC)
-                or b"\x00" in block[:8192]
-                or b"\x06" in block[:8192]
-            ):
+            enc = _plain_head(block)
+            if enc is None:
                 return None
             decoder = codecs.getincrementaldecoder(enc)()
             chars = controls = 0
             sample, last = "", b""
             while block:
-                if watch is not None:
-                    watch(block)
                 text = decoder.decode(block)
                 chars += len(text)
                 sample += text[: _ODD_SAMPLE - len(sample)]
@@ -378,6 +371,21 @@ def _plain_utf8(open_stream: Callable[[], BinaryIO], watch: Callable[[bytes], No
         return None
     if enc == "utf-8" and chars and controls / chars + _odd_share(sample) >= MAX_BAD_SHARE:
         return None  # _decode refuses BOM-less UTF-8 with this share as binary data
+    return enc
+
+
+def _plain_head(head: bytes) -> str | None:
+    """The encoding :func:`_plain_utf8` checks a stream for, from its first
+    8 KiB (``"utf-8-sig"`` after a BOM), or None when they show another
+    encoding or binary data."""
+    enc = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    if enc == "utf-8" and (
+        any(head.startswith(bom) for bom, _ in _BOMS)
+        or any(head.startswith(magic) for magic, _ in _MAGIC)
+        or b"\x00" in head[:8192]
+        or b"\x06" in head[:8192]
+    ):
+        return None
     return enc
 
 
@@ -427,38 +435,97 @@ class _Span(NamedTuple):
     columns: _Columns  # the file's, found from its first record
 
 
-def _jsonl_spans(path: Path, item: str, names: dict[str, str | None], size: int) -> list[_Span] | None:
-    """Cut a large JSONL file into spans of whole lines of about ``size``
-    bytes each, in the pass that checks that it is plain UTF-8 (see
-    :func:`_plain_utf8`), so that several workers can read it at once, each
-    its own spans, and name each record by its line as the whole file's
-    reading would. The file's columns are found from its first record, as
-    :meth:`_Loader.records` finds them.
+# The first _ODD_SAMPLE characters of a file lie in its first bytes (4 a character at most, and a BOM).
+_SAMPLE_BYTES = 4 * _ODD_SAMPLE + len(codecs.BOM_UTF8)
 
-    None (read the file as one, a block at a time, as before) when it is not
-    plain UTF-8, or when its first span has no record or no text column.
+
+def _span_cuts(path: Path, size: int) -> tuple[list[int], int]:
+    """Where spans of whole lines of about ``size`` bytes start (after the
+    first line break at or past ``size`` bytes into the span before), and the
+    file's size; found by seeking and reading a little at each cut, not by
+    reading the file."""
+    n = _size(path)
+    cuts = [0]
+    with path.open("rb") as fh:
+        while cuts[-1] + size < n:
+            at = cuts[-1] + size
+            fh.seek(at)
+            while (piece := fh.read(1 << 16)) and (j := piece.find(b"\n")) < 0:
+                at += len(piece)
+            if not piece:  # no line break to the end: the last span runs to it
+                break
+            cuts.append(at + j + 1)
+    return cuts, n
+
+
+def _check_span(path: str, start: int, end: int, enc: str) -> tuple[bool, int, int, int, str]:
+    """What :func:`_plain_utf8` learns from bytes ``start:end`` of a file, a
+    span of whole lines: whether they decode, their characters, control
+    characters and line breaks, and their first characters if the file's
+    sample may lie in them. Runs in a worker (see :func:`_jsonl_spans`)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read(end - start)
+        text = data.decode(enc if start == 0 else "utf-8")  # a BOM only at the start of the file
+    except (OSError, UnicodeDecodeError):
+        return False, 0, 0, 0, ""
+    sample = text[:_ODD_SAMPLE] if start < _SAMPLE_BYTES else ""
+    # (a span ends after a line break, so no C1 pair of bytes straddles two spans)
+    return True, len(text), _utf8_controls(data), data.count(b"\n"), sample
+
+
+def _plain_spans(path: Path, size: int, spread: Callable[..., Iterable[Any]] = map
+                 ) -> tuple[list[tuple[int, int, int]], str] | None:
+    """The spans of whole lines of about ``size`` bytes of a file, as (start,
+    end, number of the first line), and its encoding; None when
+    :func:`_plain_utf8` would find it not plain UTF-8.
+
+    The check is made span by span with ``spread`` (``map``, or the engine's
+    map on its workers, so that a large file is not decoded on one core
+    before any of it is counted), and is the whole file's check: every span
+    decodes, and the control characters of the whole file and the odd ones
+    of its first characters are counted as :func:`_plain_utf8` counts them.
     """
-    cuts, lines = [0], [1]  # where each span starts, and the number of its first line
-    seen = newlines = 0  # bytes and line breaks before the block being watched
-
-    def watch(block: bytes) -> None:
-        nonlocal seen, newlines
-        at = 0  # line breaks before ``at`` in this block are counted
-        while (j := block.find(b"\n", max(cuts[-1] + size - seen, at))) >= 0:
-            newlines += block.count(b"\n", at, j + 1)
-            at = j + 1
-            cuts.append(seen + at)
-            lines.append(newlines + 1)
-        newlines += block.count(b"\n", at)
-        seen += len(block)
-
-    enc = _plain_utf8(lambda: path.open("rb"), watch)
-    if enc is None:
+    try:
+        with path.open("rb") as fh:
+            enc = _plain_head(fh.read(8192))
+        if enc is None:
+            return None
+        cuts, n = _span_cuts(path, size)
+        bounds = [(a, b) for a, b in zip(cuts, [*cuts[1:], n], strict=True) if b > a]
+        if not bounds:  # an empty file
+            return [], enc
+        checks = list(spread(_check_span, [str(path)] * len(bounds), *zip(*bounds, strict=True),
+                             [enc] * len(bounds)))
+    except (OSError, ValueError, RuntimeError):  # read as one, which reports it as before
         return None
-    ends = [*cuts[1:], seen]
-    spans = [(a, b, n) for a, b, n in zip(cuts, ends, lines, strict=True) if b > a]
-    if not spans:
+    if not all(ok for ok, *_ in checks):
         return None
+    chars = sum(c[1] for c in checks)
+    controls = sum(c[2] for c in checks)
+    sample = "".join(c[4] for c in checks)[:_ODD_SAMPLE]
+    if enc == "utf-8" and chars and controls / chars + _odd_share(sample) >= MAX_BAD_SHARE:
+        return None
+    lines = itertools.accumulate((c[3] for c in checks[:-1]), initial=1)
+    return [(a, b, line) for (a, b), line in zip(bounds, lines, strict=True)], enc
+
+
+def _jsonl_spans(path: Path, item: str, names: dict[str, str | None], size: int,
+                 spread: Callable[..., Iterable[Any]] = map) -> list[_Span] | None:
+    """Cut a large JSONL file into spans of whole lines of about ``size``
+    bytes each (see :func:`_plain_spans`), so that several workers can read
+    it at once, each its own spans, and name each record by its line as the
+    whole file's reading would. The file's columns are found from its first
+    record, as :meth:`_Loader.records` finds them.
+
+    None (read the file as one, as before) when it is not plain UTF-8, or
+    when its first span has no record or no text column.
+    """
+    plain = _plain_spans(path, size, spread)
+    if plain is None or not plain[0]:
+        return None
+    spans, enc = plain
     try:
         with path.open("rb") as fh:
             head = fh.read(spans[0][1]).decode(enc)
@@ -474,9 +541,9 @@ def _jsonl_spans(path: Path, item: str, names: dict[str, str | None], size: int)
                 break
         else:
             return None
-    except (OSError, UnicodeDecodeError, LoadError):  # read as one, which reports it as before
+    except (OSError, UnicodeDecodeError, LoadError):
         return None
-    return [_Span(a, b, n, enc, columns) for a, b, n in spans]
+    return [_Span(a, b, line, enc, columns) for a, b, line in spans]
 
 
 def _stream_json(open_stream: Callable[[], BinaryIO], enc: str, item: str) -> Iterator[Any]:

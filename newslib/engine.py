@@ -29,8 +29,8 @@ groups per worker, no metadata file) on ``"processes"`` and on a
 ``LocalCluster`` started for the call, by the workers, each reading whole
 files (:func:`_run_files`; a large JSONL file is cut into spans of whole
 lines, each read by one worker, see :func:`_cut`), so that the main
-process neither parses nor sends any text (not on a cluster given by ``scheduler``: its workers may not
-see this machine's files). The workers clean each record
+process neither parses nor sends any text (not on a cluster given by
+``scheduler``: its workers may not see this machine's files). The workers clean each record
 (:func:`newslib.corpus.prepare_text`), count and segment; the main process
 then settles every record's load-report row and id in reading order and
 merges the results in order, so every engine returns exactly what
@@ -296,12 +296,24 @@ def _cuttable(file: Path) -> bool:
     return file.suffix.lower() == ".jsonl" and _streamed(file)
 
 
-def _cut(file: Path, item: str, opts: _Options) -> list[_Span] | None:
+class _Spread:
+    """A ``map`` on the engine's workers, for work that comes before the tasks
+    (checking a large file, see :func:`_cut`): this process's ``map`` until
+    the engine sets its own (:func:`_pool_map`, :func:`_dask_map`)."""
+
+    def __init__(self) -> None:
+        self.map: Callable[..., Iterable[Any]] = map
+
+    def __call__(self, function: Callable[..., Any], *iterables: Iterable[Any]) -> Iterable[Any]:
+        return self.map(function, *iterables)
+
+
+def _cut(file: Path, item: str, opts: _Options, spread: Callable[..., Iterable[Any]] = map) -> list[_Span] | None:
     """A large JSONL file cut into spans of about ``_GROUP_BYTES``, which
-    workers read apart (see :func:`newslib.corpus._jsonl_spans`; None: read
-    it whole). One export of a whole archive is then shared out as a folder
-    of shards is."""
-    return _jsonl_spans(file, item, opts.columns, _GROUP_BYTES) if _cuttable(file) else None
+    workers read apart (see :func:`newslib.corpus._jsonl_spans`, which checks
+    the spans with ``spread``; None: read it whole). One export of a whole
+    archive is then shared out as a folder of shards is."""
+    return _jsonl_spans(file, item, opts.columns, _GROUP_BYTES, spread) if _cuttable(file) else None
 
 
 def _planned_cut(file: Path, item: str) -> list[_Span] | None:
@@ -386,10 +398,11 @@ def _map_chunks(
     progress: bool,
     total: int | None,
     job: Callable[[_Task, Any], Any] = _run_chunk,
+    spread: _Spread | None = None,
 ) -> Iterator[tuple[Any, Any]]:
     """Run ``job`` (``_run_chunk``, or ``_run_files``) over the payloads of
     ``chunks`` (pairs of payload and a context kept here) on ``engine``; yield
-    (context, result) in order."""
+    (context, result) in order. ``spread`` is given the engine's ``map``."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
     n_workers = n_workers or os.cpu_count() or 1
@@ -404,9 +417,9 @@ def _map_chunks(
         if engine == "local":
             results: Iterator[tuple[Any, Any]] = ((c, job(task, r)) for r, c in chunks)
         elif engine == "processes":
-            results = _pool_map(task, chunks, n_workers, job)
+            results = _pool_map(task, chunks, n_workers, job, spread)
         else:
-            results = _dask_map(task, chunks, n_workers, scheduler, job)
+            results = _dask_map(task, chunks, n_workers, scheduler, job, spread)
         for context, part in results:
             if bar is not None:
                 bar.update(1)
@@ -558,13 +571,16 @@ def _run_installed(payload: Any) -> Any:
 
 
 def _pool_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int,
-              job: Callable[[_Task, Any], Any] = _run_chunk) -> Iterator[tuple[Any, Any]]:
+              job: Callable[[_Task, Any], Any] = _run_chunk, spread: _Spread | None = None
+              ) -> Iterator[tuple[Any, Any]]:
     # The task (with the lexicon) goes to each worker once, not with every
     # chunk: its caches (name tries, key caches) then stay warm across chunks.
     # Tables every chunk needs are built here first: forked workers inherit them.
     stop_surfaces(**dict(task.norm))
     _word_table()
     with ProcessPoolExecutor(max_workers=n_workers, initializer=_install, initargs=(task, job)) as pool:
+        if spread is not None:
+            spread.map = pool.map
         try:
             yield from _fed(lambda c: pool.submit(_run_installed, c), chunks, 4 * n_workers,
                             lambda context: context.bytes if isinstance(context, _Files) else 0, n_workers)
@@ -574,7 +590,8 @@ def _pool_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int,
 
 
 def _dask_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int, scheduler: Any,
-              job: Callable[[_Task, Any], Any] = _run_chunk) -> Iterator[tuple[Any, Any]]:
+              job: Callable[[_Task, Any], Any] = _run_chunk, spread: _Spread | None = None
+              ) -> Iterator[tuple[Any, Any]]:
     """Chunks are submitted as they are read (not as one ``dask.bag`` built up
     front), so the client never holds the corpus; results come back in order."""
     from dask.distributed import Client, LocalCluster
@@ -594,6 +611,8 @@ def _dask_map(task: _Task, chunks: Iterable[tuple[Any, Any]], n_workers: int, sc
         window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
         # One copy of the task per worker, reused by every chunk there (warm caches).
         shared = client.scatter(task, broadcast=True, hash=False)
+        if spread is not None:
+            spread.map = lambda function, *iterables: client.gather(client.map(function, *iterables, pure=False))
 
         def submit(payload: Any) -> Any:
             if job is _run_rows:  # a partition of a Dask collection: computed there, when its turn comes
@@ -616,7 +635,7 @@ def _chrome(doc: Document) -> int:
 
 
 def _records(source: Any, size: int, load_options: dict[str, Any], report: list[dict[str, str]],
-             warnings: list[str], workers: int = 0, fields: bool = False
+             warnings: list[str], workers: int = 0, fields: bool = False, spread: _Spread | None = None
              ) -> tuple[Iterator[tuple[Any, Any]], int | None, Any, Any]:
     """Chunks of (worker payload, context), how many (when known), the loader
     that settles raw records (None for a loaded corpus), and the job that runs
@@ -627,9 +646,10 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
     parses, and the workers clean (:func:`newslib.corpus.prepare_text`); or,
     with ``workers`` that see this machine's files, enough groups of files
     of even enough sizes (see :func:`_whole_files_pay`) and no metadata
-    file, each worker reads whole files itself (see :func:`_run_files`).
-    Either way the main process settles each record's report row and id in
-    reading order.
+    file, each worker reads whole files itself (see :func:`_run_files`; a
+    large JSONL file is checked with ``spread`` and cut into spans, see
+    :func:`_cut`). Either way the main process settles each record's report
+    row and id in reading order.
     """
     columns = dict(load_options)  # column names, for a path or a Dask collection
     errors, clean = columns.pop("errors", "raise"), columns.pop("clean", True)
@@ -641,7 +661,7 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
         if planned and _whole_files_pay(planned, workers):
             loader = _Loader(opts, where=where, defer=True)
             loader.report = report
-            groups = _file_groups(files, size, lambda file, item: _cut(file, item, opts))
+            groups = _file_groups(files, size, lambda file, item: _cut(file, item, opts, spread or map))
             # (how many spans a file makes is known once it is cut: no total for the progress bar then)
             total = None if any(_cuttable(file) for file, _ in files) else len(planned)
             return (((g, where, opts, size), _Files(n)) for g, n in groups), total, loader, _run_files
@@ -943,8 +963,9 @@ def analyze(
     cores = n_workers or os.cpu_count() or 1
     near = engine == "processes" or (engine == "dask" and scheduler is None)
     readers = cores if near else 0
+    spread = _Spread()
     chunks, total, loader, job = _records(path_or_corpus, chunk_size, dict(load_options), report, warnings, readers,
-                                          fields=documents)
+                                          fields=documents, spread=spread)
 
     opts = _options(dict(norm))
     stack, totals = _SurfaceStack(opts), _SurfaceTotals(opts)
@@ -955,7 +976,7 @@ def analyze(
     mentions: list[pd.DataFrame] = []
     dropped: Counter = Counter()
     docs: list[Document] | None = [] if documents else None
-    for pending, part in _parts(_map_chunks(task, chunks, engine, n_workers, scheduler, progress, total, job),
+    for pending, part in _parts(_map_chunks(task, chunks, engine, n_workers, scheduler, progress, total, job, spread),
                                 report):
         if pending is not None:
             _settle(loader, pending, part, docs)

@@ -341,6 +341,53 @@ def test_plain_utf8_agrees_with_the_whole_file_decoder(pieces: list[str], bom: b
         assert b"\x00" in data[:8192] or b"\x06" in data[:8192]
 
 
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECES, max_size=60), bom=st.booleans(), bad=_BAD, at=st.integers(0, 60),
+       size=st.integers(1, 40), long=st.booleans())
+def test_checking_a_file_span_by_span_agrees_with_checking_it_whole(tmp_path_factory: pytest.TempPathFactory,
+                                                                    pieces: list[str], bom: bool, bad: bytes,
+                                                                    at: int, size: int, long: bool) -> None:
+    head = "a" * 8180 if long else ""
+    data = ((b"\xef\xbb\xbf" if bom else b"") + (head + "".join(pieces[:at])).encode("utf-8") + bad
+            + "".join(pieces[at:]).encode("utf-8"))
+    path = tmp_path_factory.getbasetemp() / "span-check.jsonl"
+    path.write_bytes(data)
+    got = corpus._plain_spans(path, size)
+    want = corpus._plain_utf8(lambda: io.BytesIO(data))
+    assert (got is None) == (want is None)
+    if got is not None:
+        spans, enc = got
+        assert enc == want and (spans == []) == (data == b"")
+        assert not spans or (spans[0][0] == 0 and spans[-1][1] == len(data))
+        assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+        assert all(data[start - 1 : start] == b"\n" for start, _, _ in spans[1:])  # whole lines
+        assert [line for *_, line in spans] == [data[:start].count(b"\n") + 1 for start, _, _ in spans]
+
+
+def test_the_workers_check_a_large_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spans of a large file are checked on the engine's workers (its
+    pool's map), not decoded here first; the spans are those of a check here."""
+    folder = _export(tmp_path, [line.replace('"id": "', f'"id": "{k}-', 1) for k in range(6) for line in _lines()])
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100)
+    monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)
+    spreads = []
+    real = engine._jsonl_spans
+
+    def spy(*args: Any) -> Any:
+        spreads.append(args[4].map)
+        out = real(*args)
+        here = real(*args[:4])  # checked with map, in this process
+        assert [s[:4] for s in out] == [s[:4] for s in here] and len(out) > 20
+        assert out[0].columns.map == here[0].columns.map
+        return out
+
+    monkeypatch.setattr(engine, "_jsonl_spans", spy)
+    whole = newslib.load_corpus(folder, errors="skip")
+    got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
+    assert [type(getattr(m, "__self__", None)).__name__ for m in spreads] == ["ProcessPoolExecutor"]
+    assert got.load_report.equals(whole.load_report) and got.stats == whole.stats()
+
+
 def test_a_control_character_split_across_two_blocks_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
     # 100 C1 controls (U+0085: bytes c2 85) in 10,000 characters are 1%: binary for _decode. The first
     # block is 8 KiB (what _decode inspects for NUL), the next ones six bytes: the control at
