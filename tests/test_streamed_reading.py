@@ -364,9 +364,11 @@ def test_checking_a_file_span_by_span_agrees_with_checking_it_whole(tmp_path_fac
         assert [line for *_, line in spans] == [data[:start].count(b"\n") + 1 for start, _, _ in spans]
 
 
-def test_the_workers_check_a_large_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("engine_name", ["processes", "dask"])
+def test_the_workers_check_a_large_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine_name: str) -> None:
     """The spans of a large file are checked on the engine's workers (its
-    pool's map), not decoded here first; the spans are those of a check here."""
+    pool's map, or the Dask client's on a LocalCluster), not decoded here
+    first; the spans are those of a check here."""
     folder = _export(tmp_path, [line.replace('"id": "', f'"id": "{k}-', 1) for k in range(6) for line in _lines()])
     monkeypatch.setattr(corpus, "_STREAM_BYTES", 100)
     monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)
@@ -383,8 +385,10 @@ def test_the_workers_check_a_large_file(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(engine, "_jsonl_spans", spy)
     whole = newslib.load_corpus(folder, errors="skip")
-    got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
-    assert [type(getattr(m, "__self__", None)).__name__ for m in spreads] == ["ProcessPoolExecutor"]
+    got = engine.analyze(folder, engine=engine_name, n_workers=2, chunk_size=2, errors="skip")
+    assert len(spreads) == 1 and spreads[0] is not map
+    if engine_name == "processes":
+        assert type(spreads[0].__self__).__name__ == "ProcessPoolExecutor"
     assert got.load_report.equals(whole.load_report) and got.stats == whole.stats()
 
 
