@@ -432,7 +432,7 @@ class _Span(NamedTuple):
     end: int
     line: int  # the number of its first line in the file
     encoding: str  # the file's: "utf-8", or "utf-8-sig" when it starts with a BOM
-    columns: _Columns  # the file's, found from its first record
+    columns: _Columns | None  # the file's, found from its first record (None: a placeholder, see engine._planned_cut)
 
 
 # The first _ODD_SAMPLE characters of a file lie in its first bytes (4 a character at most, and a BOM).
