@@ -13,7 +13,9 @@ A ``.jsonl``, ``.csv``, ``.tsv`` or ``.json`` (one array) file (or zip
 member) over 64 MB that is plain UTF-8 is read a block at a time (see
 :func:`_plain_utf8` and :func:`_json_array`): the same documents, report and
 errors as reading it whole, in memory for a block. Other files are read
-whole, one at a time.
+whole, one at a time. The engine's workers may also read a large JSONL file
+apart, in spans of whole lines (see :func:`_jsonl_spans` and
+:meth:`_Loader.span`), with the same result.
 
 Every input item (a ``.txt`` file, a row of an export, a line of a JSONL
 file) gets a row in ``Corpus.load_report``: ``loaded``, ``recovered`` (loaded
