@@ -424,6 +424,9 @@ def _map_chunks(
             if bar is not None:
                 bar.update(1)
             yield context, part
+        if bar is not None and bar.total is not None and bar.n != bar.total:
+            bar.total = bar.n  # the total was an estimate (see _records): the bar ends full
+            bar.refresh()
     finally:
         if bar is not None:
             bar.close()
@@ -662,8 +665,10 @@ def _records(source: Any, size: int, load_options: dict[str, Any], report: list[
             loader = _Loader(opts, where=where, defer=True)
             loader.report = report
             groups = _file_groups(files, size, lambda file, item: _cut(file, item, opts, spread or map))
-            # (how many spans a file makes is known once it is cut: no total for the progress bar then)
-            total = None if any(_cuttable(file) for file, _ in files) else len(planned)
+            # How many spans a file makes is known once it is cut: the planned count is
+            # then the progress bar's total, an upper bound (a span holds at least
+            # _GROUP_BYTES, but for the last), set to the count at the end.
+            total = len(planned)
             return (((g, where, opts, size), _Files(n)) for g, n in groups), total, loader, _run_files
         loader, pending = _open(source, errors=errors, clean=clean, report=report, warnings=warnings,
                                 defer=True, plan=plan)

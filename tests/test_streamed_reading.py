@@ -230,7 +230,8 @@ def test_workers_share_one_large_jsonl_file_by_spans_of_lines(tmp_path: Path, mo
     assert loaded.documents == whole.documents and loaded.load_report.equals(report)
 
 
-def test_large_files_are_cut_when_their_turn_comes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_files_are_cut_when_their_turn_comes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     """Who reads is decided from the files' sizes; a large file is read and cut
     only when the workers have the files before it, and one that cannot be
     cut (not plain UTF-8) goes to a worker whole. The result is the loader's."""
@@ -253,7 +254,7 @@ def test_large_files_are_cut_when_their_turn_comes(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(engine, "_jsonl_spans", spy)
     chunks, total, _, job = engine._records(folder, 2, {"errors": "skip"}, [], [], workers=2)
-    assert job is engine._run_files and total is None  # how many spans: known once cut
+    assert job is engine._run_files
     tasks = [next(chunks)]
     assert calls == []  # the small files come first: nothing read here yet
     tasks += list(chunks)
@@ -264,13 +265,18 @@ def test_large_files_are_cut_when_their_turn_comes(tmp_path: Path, monkeypatch: 
     assert [s is None for _, i, s in entries if i.startswith("a-")] == [True] * 4
     assert sum(s is not None for _, i, s in entries if i == "b-big.jsonl") > 10
     assert [s for _, i, s in entries if i == "c-damaged.jsonl"] == [None]
+    # the progress bar's total: the spans planned by the files' sizes, at least as many as were cut
+    assert total > len(tasks) > 20
     whole = newslib.load_corpus(folder, errors="skip")
     assert any("invalid UTF-8" in r for r in whole.load_report["reason"])
-    got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
+    got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip", progress=True)
     assert got.load_report.equals(whole.load_report)
     assert got.stats == whole.stats()
     want = newslib.dtm.document_term_matrix(whole)
     assert got.terms.doc_ids == want.doc_ids and (got.terms.matrix != want.matrix).nnz == 0
+    # ... which the bar ends at, full, once the work is done
+    err = capsys.readouterr().err
+    assert f"{len(tasks)}/{len(tasks)}" in err.rsplit("\r", 1)[-1] and f"/{total}" in err, err[-300:]
 
 
 def test_an_error_in_a_later_span_is_the_one_reading_whole_raises(tmp_path: Path,
