@@ -347,6 +347,30 @@ def test_damaged_utf8_is_recovered_with_the_bytes_counted(tmp_path):
     assert "لافروف" in doc.text
 
 
+@pytest.mark.parametrize("encoding", ["damaged utf-8", "cp1256"])
+def test_deciding_an_encoding_holds_no_object_per_character(encoding):
+    # The decision counts the non-ASCII and Arabic characters of the whole
+    # file; a string object per character made a 37 MB export take 1.5 GB.
+    import tracemalloc
+
+    text = cp1256_safe(" ".join(ARTICLES)) * 20  # about 150,000 characters, most of them Arabic
+    if encoding == "cp1256":
+        data = text.encode("cp1256")
+    else:
+        data = text.encode("utf-8")
+        data = data[: len(data) // 2] + b"\xff" + data[len(data) // 2 :]
+    tracemalloc.start()
+    try:
+        decoded, enc, repairs = newslib.corpus._decode(data, "big.txt")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert enc == encoding.split()[-1]
+    assert decoded.replace("\ufffd", "") == text and len(repairs) == (enc == "utf-8")
+    # the decoded texts themselves (two bytes a character) and a few copies, not 50 bytes a character
+    assert peak < 12 * len(text), (peak, len(text))
+
+
 def test_mixed_encodings_in_one_file_is_an_error_not_mojibake(tmp_path):
     with pytest.raises(LoadError, match=r"mixed\.txt: mixed encodings: .* the first at byte \d+") as info:
         load_corpus(_mixed_in_one_file(tmp_path))
