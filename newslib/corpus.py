@@ -10,8 +10,9 @@ Accepted inputs (see :func:`load_corpus`):
 - a ``.zip`` of any of these, or a folder of exports and zips.
 
 A ``.jsonl``, ``.csv``, ``.tsv`` or ``.json`` (one array) file (or zip
-member) over 64 MB that is plain UTF-8 is read a block at a time (see
-:func:`_plain_utf8` and :func:`_json_array`): the same documents, report and
+member) over 64 MB that is UTF-8 (plain, or with a few damaged bytes, which
+are replaced as for any file) is read a block at a time (see
+:func:`_utf8_reading` and :func:`_json_array`): the same documents, report and
 errors as reading it whole, in memory for a block. Other files are read
 whole, one at a time. The engine's workers may also read a large JSONL file
 apart, in spans of whole lines (see :func:`_jsonl_spans` and
@@ -263,7 +264,7 @@ class _ReadWhole(Exception):
     hold apart): read it whole, so that ``json.loads`` says what is wrong."""
 
 
-def _json_array(open_stream: Callable[[], BinaryIO], enc: str) -> Iterator[Any]:
+def _json_array(open_stream: Callable[[], BinaryIO], enc: str, errors: str = "strict") -> Iterator[Any]:
     """The elements of a top-level JSON array, a block of text at a time: the
     values ``json.loads`` gives for the whole text (the same decoder, element
     by element). Raises :class:`_ReadWhole` for anything else, or for an
@@ -275,7 +276,7 @@ def _json_array(open_stream: Callable[[], BinaryIO], enc: str) -> Iterator[Any]:
     """
     decoder = json.JSONDecoder()
     with open_stream() as fh:
-        text = codecs.getincrementaldecoder(enc)()
+        text = codecs.getincrementaldecoder(enc)(errors)
         buf, at, done = "", 0, False
 
         def more() -> bool:
@@ -345,39 +346,123 @@ def _readable_parquet(path: Path) -> bool:
     return True
 
 
-def _plain_utf8(open_stream: Callable[[], BinaryIO]) -> str | None:
-    """``"utf-8"`` or ``"utf-8-sig"`` when the stream holds text that
-    :func:`_decode` would take as is in that encoding (no repair, no error),
-    checked a block at a time; None for anything else (another encoding,
-    damaged or binary data, a read error), which is then read whole and
-    decoded, repaired or refused as usual."""
+class _Utf8(NamedTuple):
+    """How a large file that :func:`_decode` would read as UTF-8 is read a block (or span) at a time."""
+
+    encoding: str  # "utf-8", or "utf-8-sig" after a BOM
+    repairs: tuple[str, ...] = ()  # UTF-8 with a few damaged bytes: decoded with U+FFFD for them, as _decode says
+
+    @property
+    def errors(self) -> str:
+        return "replace" if self.repairs else "strict"
+
+
+@dataclass
+class _Utf8Tally:
+    """What :func:`_decode` weighs of a UTF-8 text, added up block by block
+    (or span by span): every figure is a sum, or the first of its kind."""
+
+    chars: int = 0
+    controls: int = 0  # _CONTROL characters, counted in the bytes
+    sample: str = ""  # the text's first _ODD_SAMPLE characters
+    fffd: int = 0  # U+FFFD in the text decoded with errors="replace" ...
+    literal: int = 0  # ... of which the bytes held as such (the rest replace damaged bytes)
+    other_non_ascii: bool = False  # a non-ASCII character that is not U+FFFD (UTF-8 evidence)
+    first_bad: int = -1  # byte offset of the first damaged sequence
+
+    def add(self, text: str, data: bytes, fffd_bytes: bytes | None = None) -> None:
+        """Count ``text``, decoded from ``data``; ``fffd_bytes``: the bytes to
+        look for U+FFFD's encoding in, when it may straddle blocks (default: ``data``)."""
+        self.chars += len(text)
+        self.controls += _utf8_controls(data)
+        self.sample += text[: _ODD_SAMPLE - len(self.sample)]
+        fffd = text.count("\ufffd")
+        if fffd:  # (no U+FFFD in the text: none in the bytes either)
+            self.fffd += fffd
+            self.literal += (data if fffd_bytes is None else fffd_bytes).count(b"\xef\xbf\xbd")
+            self.other_non_ascii = self.other_non_ascii or not text.replace("\ufffd", "").isascii()
+        else:
+            self.other_non_ascii = self.other_non_ascii or not text.isascii()
+
+    def merge(self, other: _Utf8Tally) -> None:
+        """Add the tally of the next span."""
+        self.chars += other.chars
+        self.controls += other.controls
+        self.sample += other.sample[: _ODD_SAMPLE - len(self.sample)]
+        self.fffd += other.fffd
+        self.literal += other.literal
+        self.other_non_ascii = self.other_non_ascii or other.other_non_ascii
+        if self.first_bad < 0:
+            self.first_bad = other.first_bad
+
+    def verdict(self, enc: str) -> _Utf8 | None:
+        """How :func:`_decode` reads the text: as ``enc``, as UTF-8 with the
+        damaged bytes replaced (and this repair recorded), or None: otherwise
+        (an error, another encoding), which reading the file whole says."""
+        replaced = self.fffd - self.literal
+        bad = self.controls / self.chars + _odd_share(self.sample) if self.chars else 0.0
+        if not replaced:
+            # _decode refuses BOM-less UTF-8 with this share as binary data
+            return None if enc == "utf-8" and bad >= MAX_BAD_SHARE else _Utf8(enc)
+        if enc == "utf-8" and self.other_non_ascii and replaced <= MAX_REPLACED_SHARE * self.chars \
+                and bad < MAX_BAD_SHARE:
+            return _Utf8(enc, (_replaced_note(replaced, self.first_bad),))
+        return None  # damaged after a BOM (an error), too damaged, another encoding: as read whole
+
+
+def _replaced_note(replaced: int, first_bad: int) -> str:
+    """The load report's reason for a damaged UTF-8 file read with U+FFFD."""
+    return f"{replaced} invalid UTF-8 byte sequence(s) replaced with U+FFFD, the first at byte {first_bad}"
+
+
+def _first_bad(data: bytes, final: bool = True) -> int:
+    """Offset of the first byte sequence of ``data`` that is not UTF-8 (-1: none)."""
+    try:
+        codecs.utf_8_decode(data, "strict", final)
+    except UnicodeDecodeError as e:
+        return e.start
+    return -1
+
+
+def _utf8_reading(open_stream: Callable[[], BinaryIO]) -> _Utf8 | None:
+    """How :func:`_decode` would read the stream, when that is as UTF-8 (with
+    or without BOM), with no repair or with its few damaged bytes replaced
+    (:class:`_Utf8`); checked a block at a time. None for anything else
+    (another encoding, too damaged or binary data, a read error), which is
+    then read whole and decoded, repaired or refused as usual."""
     try:
         with open_stream() as fh:
             block = fh.read(max(_BLOCK_BYTES, 8192))  # _decode looks at the first 8 KiB
             enc = _plain_head(block)
             if enc is None:
                 return None
-            decoder = codecs.getincrementaldecoder(enc)()
-            chars = controls = 0
-            sample, last = "", b""
-            while block:
-                text = decoder.decode(block)
-                chars += len(text)
-                sample += text[: _ODD_SAMPLE - len(sample)]
-                # as _bad_share counts them in UTF-8 bytes (a C1 pair may straddle two blocks)
-                controls += _utf8_controls(last + block)
+            decoder = codecs.getincrementaldecoder(enc)("replace")
+            tally = _Utf8Tally()
+            offset = 0  # bytes of the stream before this block
+            last = tail = b""
+            while True:
+                pending = decoder.getstate()[0] if enc == "utf-8" else b""
+                final = not block
+                text = decoder.decode(block, final=final)
+                # as _bad_share counts them in UTF-8 bytes (a C1 pair, or U+FFFD's three bytes, may
+                # straddle two blocks)
+                before = tally.fffd - tally.literal
+                tally.add(text, last + block, tail + block)
+                if tally.first_bad < 0 and tally.fffd - tally.literal > before:
+                    tally.first_bad = offset - len(pending) + _first_bad(pending + block, final)
+                if final:
+                    break
+                offset += len(block)
                 last = block[-1:] if block.endswith(b"\xc2") else b""
+                tail = (tail + block)[-2:]
                 block = fh.read(_BLOCK_BYTES)
-            chars += len(decoder.decode(b"", final=True))
     except (*_STREAM_ERRORS, RuntimeError, ValueError):
         return None
-    if enc == "utf-8" and chars and controls / chars + _odd_share(sample) >= MAX_BAD_SHARE:
-        return None  # _decode refuses BOM-less UTF-8 with this share as binary data
-    return enc
+    return tally.verdict(enc)
 
 
 def _plain_head(head: bytes) -> str | None:
-    """The encoding :func:`_plain_utf8` checks a stream for, from its first
+    """The encoding :func:`_utf8_reading` checks a stream for, from its first
     8 KiB (``"utf-8-sig"`` after a BOM), or None when they show another
     encoding or binary data."""
     enc = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
@@ -399,11 +484,12 @@ def _size(path: Path) -> int:
 
 
 def _streamed(path: Path) -> bool:
-    """Whether the loader reads this file a block at a time (if it is plain UTF-8)."""
+    """Whether the loader reads this file a block at a time (if it is UTF-8, see _utf8_reading)."""
     return path.suffix.lower() in _STREAMED and _size(path) > _STREAM_BYTES
 
 
-def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_lines: bool = False) -> Iterator[str]:
+def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_lines: bool = False,
+                  errors: str = "strict") -> Iterator[str]:
     """The lines of a stream of text in ``enc``, a block at a time: as
     ``text.split("\\n")`` (JSONL), or with ``csv_lines`` as iterating
     ``io.StringIO(text, newline="")`` gives them to ``csv`` (line ends kept,
@@ -411,11 +497,11 @@ def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_
     try:
         with open_stream() as fh:
             if csv_lines:
-                with io.TextIOWrapper(fh, encoding=enc, newline="") as text:
+                with io.TextIOWrapper(fh, encoding=enc, errors=errors, newline="") as text:
                     text._CHUNK_SIZE = _BLOCK_BYTES  # noqa: SLF001 (CPython reads 8 KiB at a time otherwise)
                     yield from text
                 return
-            decoder = codecs.getincrementaldecoder(enc)()
+            decoder = codecs.getincrementaldecoder(enc)(errors)
             rest = ""
             while block := fh.read(_BLOCK_BYTES):
                 lines = (rest + decoder.decode(block)).split("\n")
@@ -435,6 +521,7 @@ class _Span(NamedTuple):
     line: int  # the number of its first line in the file
     encoding: str  # the file's: "utf-8", or "utf-8-sig" when it starts with a BOM
     columns: _Columns | None  # the file's, found from its first record (None: a placeholder, see engine._planned_cut)
+    repairs: tuple[str, ...] = ()  # the file's damaged bytes, replaced with U+FFFD (see _Utf8)
 
 
 # The first _ODD_SAMPLE characters of a file lie in its first bytes (4 a character at most, and a BOM).
@@ -460,34 +547,38 @@ def _span_cuts(path: Path, size: int) -> tuple[list[int], int]:
     return cuts, n
 
 
-def _check_span(path: str, start: int, end: int, enc: str) -> tuple[bool, int, int, int, str]:
-    """What :func:`_plain_utf8` learns from bytes ``start:end`` of a file, a
-    span of whole lines: whether they decode, their characters, control
-    characters and line breaks, and their first characters if the file's
-    sample may lie in them. Runs in a worker (see :func:`_jsonl_spans`)."""
+def _check_span(path: str, start: int, end: int, enc: str) -> tuple[_Utf8Tally, int] | None:
+    """What :func:`_utf8_reading` learns from bytes ``start:end`` of a file, a
+    span of whole lines (its :class:`_Utf8Tally`), and its line breaks; None
+    when they cannot be read. Runs in a worker (see :func:`_jsonl_spans`)."""
     try:
         with open(path, "rb") as fh:
             fh.seek(start)
             data = fh.read(end - start)
-        text = data.decode(enc if start == 0 else "utf-8")  # a BOM only at the start of the file
-    except (OSError, UnicodeDecodeError):
-        return False, 0, 0, 0, ""
-    sample = text[:_ODD_SAMPLE] if start < _SAMPLE_BYTES else ""
-    # (a span ends after a line break, so no C1 pair of bytes straddles two spans)
-    return True, len(text), _utf8_controls(data), data.count(b"\n"), sample
+    except OSError:
+        return None
+    # A BOM only at the start of the file. A span ends after a line break, so
+    # no character, C1 pair or damaged sequence straddles two spans.
+    text = data.decode(enc if start == 0 else "utf-8", "replace")
+    tally = _Utf8Tally()
+    tally.add(text, data)
+    if start >= _SAMPLE_BYTES:  # the file's first characters lie in its first bytes
+        tally.sample = ""
+    if tally.fffd > tally.literal:
+        tally.first_bad = start + _first_bad(data)
+    return tally, data.count(b"\n")
 
 
-def _plain_spans(path: Path, size: int, spread: Callable[..., Iterable[Any]] = map
-                 ) -> tuple[list[tuple[int, int, int]], str] | None:
+def _utf8_spans(path: Path, size: int, spread: Callable[..., Iterable[Any]] = map
+                 ) -> tuple[list[tuple[int, int, int]], _Utf8] | None:
     """The spans of whole lines of about ``size`` bytes of a file, as (start,
-    end, number of the first line), and its encoding; None when
-    :func:`_plain_utf8` would find it not plain UTF-8.
+    end, number of the first line), and how to decode them; None when
+    :func:`_utf8_reading` would not read it as UTF-8.
 
     The check is made span by span with ``spread`` (``map``, or the engine's
     map on its workers, so that a large file is not decoded on one core
-    before any of it is counted), and is the whole file's check: every span
-    decodes, and the control characters of the whole file and the odd ones
-    of its first characters are counted as :func:`_plain_utf8` counts them.
+    before any of it is counted), and is the whole file's check: the spans'
+    tallies add up to the file's (see :class:`_Utf8Tally`).
     """
     try:
         with path.open("rb") as fh:
@@ -497,40 +588,42 @@ def _plain_spans(path: Path, size: int, spread: Callable[..., Iterable[Any]] = m
         cuts, n = _span_cuts(path, size)
         bounds = [(a, b) for a, b in zip(cuts, [*cuts[1:], n], strict=True) if b > a]
         if not bounds:  # an empty file
-            return [], enc
+            return [], _Utf8(enc)
         checks = list(spread(_check_span, [str(path)] * len(bounds), *zip(*bounds, strict=True),
                              [enc] * len(bounds)))
     except (OSError, ValueError, RuntimeError):  # read as one, which reports it as before
         return None
-    if not all(ok for ok, *_ in checks):
+    if None in checks:
         return None
-    chars = sum(c[1] for c in checks)
-    controls = sum(c[2] for c in checks)
-    sample = "".join(c[4] for c in checks)[:_ODD_SAMPLE]
-    if enc == "utf-8" and chars and controls / chars + _odd_share(sample) >= MAX_BAD_SHARE:
+    tally = _Utf8Tally()
+    for span_tally, _ in checks:
+        tally.merge(span_tally)
+    verdict = tally.verdict(enc)
+    if verdict is None:
         return None
-    lines = itertools.accumulate((c[3] for c in checks[:-1]), initial=1)
-    return [(a, b, line) for (a, b), line in zip(bounds, lines, strict=True)], enc
+    lines = itertools.accumulate((breaks for _, breaks in checks[:-1]), initial=1)
+    return [(a, b, line) for (a, b), line in zip(bounds, lines, strict=True)], verdict
 
 
 def _jsonl_spans(path: Path, item: str, names: dict[str, str | None], size: int,
                  spread: Callable[..., Iterable[Any]] = map) -> list[_Span] | None:
     """Cut a large JSONL file into spans of whole lines of about ``size``
-    bytes each (see :func:`_plain_spans`), so that several workers can read
+    bytes each (see :func:`_utf8_spans`), so that several workers can read
     it at once, each its own spans, and name each record by its line as the
     whole file's reading would. The file's columns are found from its first
     record, as :meth:`_Loader.records` finds them.
 
-    None (read the file as one, as before) when it is not plain UTF-8, or
-    when its first span has no record or no text column.
+    None (read the file as one, as before) when it is not UTF-8 (plain, or
+    with a few damaged bytes, read as reading it whole reads them), or when
+    its first span has no record or no text column.
     """
-    plain = _plain_spans(path, size, spread)
+    plain = _utf8_spans(path, size, spread)
     if plain is None or not plain[0]:
         return None
-    spans, enc = plain
+    spans, utf8 = plain
     try:
         with path.open("rb") as fh:
-            head = fh.read(spans[0][1]).decode(enc)
+            head = fh.read(spans[0][1]).decode(utf8.encoding, utf8.errors)
         for line in head.split("\n"):
             if not line.strip():
                 continue
@@ -545,13 +638,13 @@ def _jsonl_spans(path: Path, item: str, names: dict[str, str | None], size: int,
             return None
     except (OSError, UnicodeDecodeError, LoadError):
         return None
-    return [_Span(a, b, line, enc, columns) for a, b, line in spans]
+    return [_Span(a, b, line, utf8.encoding, columns, utf8.repairs) for a, b, line in spans]
 
 
-def _stream_json(open_stream: Callable[[], BinaryIO], enc: str, item: str) -> Iterator[Any]:
+def _stream_json(open_stream: Callable[[], BinaryIO], enc: str, item: str, errors: str = "strict") -> Iterator[Any]:
     """:func:`_json_array` of a file checked already: a failure now means it changed."""
     try:
-        yield from _json_array(open_stream, enc)
+        yield from _json_array(open_stream, enc, errors)
     except (_ReadWhole, *_STREAM_ERRORS) as e:
         reason = "it changed while it was read" if isinstance(e, _ReadWhole) else _one_line(str(e))
         raise LoadError(item, f"cannot read: {reason}", "check that the file exists and is readable") from None
@@ -644,7 +737,7 @@ def _decode(data: bytes, item: str) -> tuple[str, str, list[str]]:
         return (
             text,
             "utf-8",
-            [f"{replaced} invalid UTF-8 byte sequence(s) replaced with U+FFFD, the first at byte {first_bad}"],
+            [_replaced_note(replaced, first_bad)],
         )
     if valid >= max(20, 0.05 * (valid + replaced)) and _bad_share(text) < MAX_BAD_SHARE:
         raise LoadError(
@@ -1105,25 +1198,28 @@ class _Loader:
 
     def blocks(self, item: str, open_stream: Callable[[], BinaryIO], suffix: str) -> Iterator[Document] | None:
         """The records of a large JSONL, CSV, TSV or JSON file read a block at a
-        time, or None when it is not plain UTF-8 (then read whole, see
-        :func:`_plain_utf8`), or is JSON but not one valid array (read whole,
+        time, or None when it is not UTF-8, plain or with a few damaged bytes
+        (then read whole, see :func:`_utf8_reading`), or is JSON but not one valid array (read whole,
         for its error or its one list field; checked by a first pass, so that a
         malformed file is still skipped whole, as before)."""
-        enc = _plain_utf8(open_stream)
-        if enc is None:
+        utf8 = _utf8_reading(open_stream)
+        if utf8 is None:
             return None
+        enc, errors, repairs = utf8.encoding, utf8.errors, list(utf8.repairs)
         if suffix == ".json":
             try:
-                for _ in _json_array(open_stream, enc):
+                for _ in _json_array(open_stream, enc, errors):
                     pass
             except (_ReadWhole, *_STREAM_ERRORS):
                 return None
-            return self.records(item, lambda: (_json_rows(_stream_json(open_stream, enc, item), item), enc, []))
+            return self.records(item, lambda: (_json_rows(_stream_json(open_stream, enc, item, errors), item), enc,
+                                               repairs))
         if suffix == ".jsonl":
-            rows = _rows_jsonl(_stream_lines(open_stream, enc, item), item)
+            rows = _rows_jsonl(_stream_lines(open_stream, enc, item, errors=errors), item)
         else:
-            rows = _rows_csv(_stream_lines(open_stream, enc, item, csv_lines=True), item, _DELIMITER[suffix])
-        return self.records(item, lambda: (rows, enc, []))
+            rows = _rows_csv(_stream_lines(open_stream, enc, item, csv_lines=True, errors=errors), item,
+                             _DELIMITER[suffix])
+        return self.records(item, lambda: (rows, enc, repairs))
 
     def records(self, item: str, read: Callable[[], tuple[Rows, str, list[str]]],
                 columns: _Columns | None = None) -> Iterator[Document]:
@@ -1172,11 +1268,12 @@ class _Loader:
                     fh.seek(span.start)
                     data = fh.read(span.end - span.start)
                 # A BOM only at the start of the file: further on, U+FEFF is a character of a line.
-                text = data.decode(span.encoding if span.start == 0 else "utf-8")
+                encoding = span.encoding if span.start == 0 else "utf-8"
+                text = data.decode(encoding, "replace" if span.repairs else "strict")
             except (OSError, UnicodeDecodeError) as e:  # changed since it was checked and cut
                 hint = "check that the file exists and is readable"
                 raise LoadError(item, f"cannot read: {_one_line(str(e))}", hint) from None
-            return _rows_jsonl(text.split("\n"), item, span.line), span.encoding, []
+            return _rows_jsonl(text.split("\n"), item, span.line), span.encoding, list(span.repairs)
 
         yield from self.records(item, read, span.columns)
 

@@ -321,7 +321,7 @@ def _planned_cut(file: Path, item: str) -> list[_Span] | None:
     (placeholders: only their sizes count), so that who reads is decided
     before any file is read, and each large file is read and cut when its
     turn comes, while the workers count the files before it. (A file that
-    then cannot be cut, not being plain UTF-8, goes to one worker whole.)"""
+    then cannot be cut, not being UTF-8, goes to one worker whole.)"""
     if not _cuttable(file):
         return None
     n = _size(file)

@@ -95,12 +95,14 @@ def test_the_first_error_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize(("name", "encode", "streams"), [
     ("bom", lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), True),  # UTF-8 with a byte-order mark
-    ("damaged", lambda t: t.encode("utf-8").replace("الإرهاب".encode(), b"\xd8", 2), False),  # a few bad bytes
+    # a few bad bytes: replaced with U+FFFD, as read whole, and the repair recorded on every record
+    ("damaged", lambda t: t.encode("utf-8").replace("الإرهاب".encode(), b"\xd8", 2), True),
+    ("too damaged", lambda t: t.encode("utf-8").replace("ا".encode(), b"\xd8"), False),  # an error, as read whole
     ("cp1256", lambda t: t.encode("cp1256", errors="replace"), False),  # an Arabic Windows code page
     ("utf16", lambda t: t.encode("utf-16"), False),
     ("binary", lambda t: (t[:200] + "\x01" * 400 + t[200:]).encode("utf-8"), False),  # control characters
 ])
-def test_other_encodings_and_damage_are_read_whole_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_other_encodings_are_read_whole_and_damaged_utf8_streams(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                              name: str, encode: Any, streams: bool) -> None:
     path = tmp_path / f"{name}.jsonl"
     path.write_bytes(encode("\n".join(_lines())))
@@ -108,7 +110,28 @@ def test_other_encodings_and_damage_are_read_whole_as_before(tmp_path: Path, mon
     if name == "bom":
         assert {r["encoding"] for r in report} == {"utf-8-sig"}
     if name == "damaged":
-        assert any("invalid UTF-8" in r["reason"] for r in report)
+        note = "2 invalid UTF-8 byte sequence(s) replaced with U+FFFD, the first at byte "
+        assert all(note in r["reason"] for r in report if r["status"] != "skipped")
+        assert {r["status"] for r in report} == {"recovered", "skipped"}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_damaged_utf8_csv_and_json_exports_stream_as_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                suffix: str) -> None:
+    rows = [{"id": f"a{i}", "text": t} for i, t in enumerate(TEXTS)]
+    if suffix == ".json":
+        text = json.dumps(rows, ensure_ascii=False, indent=1)
+    else:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, ["id", "text"])
+        writer.writeheader()
+        writer.writerows(rows)
+        text = out.getvalue()
+    path = tmp_path / f"export{suffix}"
+    path.write_bytes(text.encode("utf-8").replace("روسيا".encode(), "روسيا".encode()[:3], 3))  # a letter cut short
+    report = _same_either_way(path, monkeypatch, streams=True)
+    assert len(report) == 5 and {r["status"] for r in report} == {"recovered"}
+    assert report[0]["reason"].startswith("3 invalid UTF-8 byte sequence(s) replaced with U+FFFD, the first at byte ")
 
 
 def test_a_large_jsonl_member_of_a_zip_streams(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -234,7 +257,7 @@ def test_large_files_are_cut_when_their_turn_comes(tmp_path: Path, monkeypatch: 
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """Who reads is decided from the files' sizes; a large file is read and cut
     only when the workers have the files before it, and one that cannot be
-    cut (not plain UTF-8) goes to a worker whole. The result is the loader's."""
+    cut (not UTF-8) goes to a worker whole. The result is the loader's."""
     folder = tmp_path / "mixed"
     folder.mkdir()
     lines = _lines()
@@ -242,8 +265,10 @@ def test_large_files_are_cut_when_their_turn_comes(tmp_path: Path, monkeypatch: 
         (folder / f"a-{n}.jsonl").write_text("\n".join(lines[n:]) + "\n", encoding="utf-8")
     big = "\n".join(line.replace('"id": "', '"id": "big-', 1) for line in lines * 3).encode("utf-8")
     (folder / "b-big.jsonl").write_bytes(big)
-    (folder / "c-damaged.jsonl").write_bytes(big.replace("الإرهاب".encode(), b"\xd8", 2))
-    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100_000)  # the two files of 145 KB are large
+    # (twice the lines: a byte a letter, against two in UTF-8)
+    (folder / "c-cp1256.jsonl").write_bytes((big + b"\n" + big).decode("utf-8").encode("cp1256", errors="replace"))
+    (folder / "d-damaged.jsonl").write_bytes(big.replace("الإرهاب".encode(), b"\xd8", 2))
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100_000)  # the files of 145 KB are large
     monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)
     calls = []
     real = engine._jsonl_spans
@@ -258,17 +283,22 @@ def test_large_files_are_cut_when_their_turn_comes(tmp_path: Path, monkeypatch: 
     tasks = [next(chunks)]
     assert calls == []  # the small files come first: nothing read here yet
     tasks += list(chunks)
-    assert calls == ["b-big.jsonl", "c-damaged.jsonl"]
+    assert calls == ["b-big.jsonl", "c-cp1256.jsonl", "d-damaged.jsonl"]
     entries = [entry for (group, *_), _ in tasks for entry in group]
     assert list(dict.fromkeys(item for _, item, _ in entries)) == [
-        "a-0.jsonl", "a-1.jsonl", "a-2.jsonl", "a-3.jsonl", "b-big.jsonl", "c-damaged.jsonl"]
+        "a-0.jsonl", "a-1.jsonl", "a-2.jsonl", "a-3.jsonl", "b-big.jsonl", "c-cp1256.jsonl", "d-damaged.jsonl"]
     assert [s is None for _, i, s in entries if i.startswith("a-")] == [True] * 4
-    assert sum(s is not None for _, i, s in entries if i == "b-big.jsonl") > 10
-    assert [s for _, i, s in entries if i == "c-damaged.jsonl"] == [None]
+    assert sum(s is not None and not s.repairs for _, i, s in entries if i == "b-big.jsonl") > 10
+    assert [s for _, i, s in entries if i == "c-cp1256.jsonl"] == [None]
+    # damaged UTF-8 is cut too, each span to be read with the file's repair
+    damaged = [s for _, i, s in entries if i == "d-damaged.jsonl"]
+    assert len(damaged) > 10 and {s.repairs for s in damaged} == {
+        (f"2 invalid UTF-8 byte sequence(s) replaced with U+FFFD, the first at byte {big.index('الإرهاب'.encode())}",)}
     # the progress bar's total: the spans planned by the files' sizes, at least as many as were cut
     assert total > len(tasks) > 20
     whole = newslib.load_corpus(folder, errors="skip")
     assert any("invalid UTF-8" in r for r in whole.load_report["reason"])
+    assert "cp1256" in set(whole.load_report["encoding"])
     got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip", progress=True)
     assert got.load_report.equals(whole.load_report)
     assert got.stats == whole.stats()
@@ -298,7 +328,7 @@ def test_a_large_jsonl_file_that_cannot_be_cut_is_read_as_one(tmp_path: Path, mo
     monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)
     rows = [json.dumps({"id": f"a{i}", "words": t}, ensure_ascii=False) for i, t in enumerate(TEXTS)]
     cases = {
-        "damaged": "\n".join(_lines()).encode("utf-8").replace("الإرهاب".encode(), b"\xd8", 2),  # not plain UTF-8
+        "Windows-1256": "\n".join(_lines()).encode("cp1256", errors="replace"),  # not UTF-8
         "no text column": "\n".join(rows).encode("utf-8"),  # the whole file is refused, as read whole
         "no record in the first span": ("\n" * 5000 + "\n".join(_lines())).encode("utf-8"),
     }
@@ -313,7 +343,7 @@ def test_a_large_jsonl_file_that_cannot_be_cut_is_read_as_one(tmp_path: Path, mo
 
 
 _PIECES = st.sampled_from(["سورية ", "abc ", "\n", "\r\n", "\u0085", "\x01", "\x00", "\t", "😀", "\ufeff", "é",
-                           "\ue000"])  # (a private-use character: odd in text)
+                           "\ue000", "\ufffd"])  # (a private-use character: odd in text; U+FFFD held as such)
 # Bytes Python's strict decoder refuses: a stray continuation or lead byte, a surrogate, past U+10FFFF,
 # overlong forms, a character cut short
 _BAD = st.sampled_from([b"", b"\xff", b"\x85", b"\xd8", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf",
@@ -323,7 +353,7 @@ _BAD = st.sampled_from([b"", b"\xff", b"\x85", b"\xd8", b"\xed\xa0\x80", b"\xf4\
 @settings(max_examples=500, deadline=None)
 @given(pieces=st.lists(_PIECES, max_size=60), bom=st.booleans(), bad=_BAD, at=st.integers(0, 60),
        block=st.integers(1, 9), long=st.booleans())
-def test_plain_utf8_agrees_with_the_whole_file_decoder(pieces: list[str], bom: bool, bad: bytes, at: int, block: int,
+def test_utf8_reading_agrees_with_the_whole_file_decoder(pieces: list[str], bom: bool, bad: bytes, at: int, block: int,
                                                        long: bool) -> None:
     # ``long``: the pieces start just before 8 KiB, where the first block (8 KiB) ends and small ones follow
     head = "a" * 8180 if long else ""
@@ -331,8 +361,9 @@ def test_plain_utf8_agrees_with_the_whole_file_decoder(pieces: list[str], bom: b
             + "".join(pieces[at:]).encode("utf-8"))
     corpus._BLOCK_BYTES, saved = block, corpus._BLOCK_BYTES
     try:
-        got = corpus._plain_utf8(lambda: io.BytesIO(data))
-        lines = list(corpus._stream_lines(lambda: io.BytesIO(data), got, "x")) if got else None
+        got = corpus._utf8_reading(lambda: io.BytesIO(data))
+        lines = None if got is None else list(
+            corpus._stream_lines(lambda: io.BytesIO(data), got.encoding, "x", errors=got.errors))
     finally:
         corpus._BLOCK_BYTES = saved
     try:
@@ -340,10 +371,10 @@ def test_plain_utf8_agrees_with_the_whole_file_decoder(pieces: list[str], bom: b
     except LoadError:
         text = enc = None
         repairs = []
-    if got is not None:  # streamed: exactly what whole reading gives, with no repair
-        assert (enc, repairs) == (got, []) and lines == text.split("\n")
-    elif text is not None and not repairs and enc in ("utf-8", "utf-8-sig"):
-        # read whole although plain: only for a NUL or ACK near the start (which whole reading inspects)
+    if got is not None:  # streamed: exactly what whole reading gives, with the same repair
+        assert (enc, repairs) == (got.encoding, list(got.repairs)) and lines == text.split("\n")
+    elif text is not None and enc in ("utf-8", "utf-8-sig"):
+        # read whole although UTF-8: only for a NUL or ACK near the start (which whole reading inspects)
         assert b"\x00" in data[:8192] or b"\x06" in data[:8192]
 
 
@@ -358,12 +389,12 @@ def test_checking_a_file_span_by_span_agrees_with_checking_it_whole(tmp_path_fac
             + "".join(pieces[at:]).encode("utf-8"))
     path = tmp_path_factory.getbasetemp() / "span-check.jsonl"
     path.write_bytes(data)
-    got = corpus._plain_spans(path, size)
-    want = corpus._plain_utf8(lambda: io.BytesIO(data))
+    got = corpus._utf8_spans(path, size)
+    want = corpus._utf8_reading(lambda: io.BytesIO(data))
     assert (got is None) == (want is None)
     if got is not None:
-        spans, enc = got
-        assert enc == want and (spans == []) == (data == b"")
+        spans, utf8 = got
+        assert utf8 == want and (spans == []) == (data == b"")
         assert not spans or (spans[0][0] == 0 and spans[-1][1] == len(data))
         assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
         assert all(data[start - 1 : start] == b"\n" for start, _, _ in spans[1:])  # whole lines
@@ -408,8 +439,8 @@ def test_a_control_character_split_across_two_blocks_is_counted(monkeypatch: pyt
     with pytest.raises(LoadError, match="binary data"):
         corpus._decode(data, "x")
     monkeypatch.setattr(corpus, "_BLOCK_BYTES", 6)
-    assert corpus._plain_utf8(lambda: io.BytesIO(data)) is None
-    assert corpus._plain_utf8(lambda: io.BytesIO(data.replace(b"\xc2\x85", b"ab", 1))) == "utf-8"
+    assert corpus._utf8_reading(lambda: io.BytesIO(data)) is None
+    assert corpus._utf8_reading(lambda: io.BytesIO(data.replace(b"\xc2\x85", b"ab", 1))) == ("utf-8", ())
 
 
 def _json_array() -> str:
