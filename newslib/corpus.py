@@ -330,20 +330,25 @@ def _json_array(open_stream: Callable[[], BinaryIO], enc: str, errors: str = "st
             raise _ReadWhole
 
 
-def _readable_parquet(path: Path) -> bool:
-    """Whether every batch of a Parquet file decodes and is valid (strings
-    UTF-8; a first pass, without converting any value to Python): a damaged
-    file is then read whole as before, and skipped whole with its error, not
-    after some of its rows."""
+def _readable_parquet(path: Path, groups: Iterable[int] | None = None) -> bool:
+    """Whether every batch of a Parquet file (or of its row ``groups``)
+    decodes and is valid (strings UTF-8; a first pass, without converting any
+    value to Python): a damaged file is then read whole as before, and
+    skipped whole with its error, not after some of its rows."""
     import pyarrow.parquet as pq
 
     try:
         with pq.ParquetFile(path) as pf:
-            for batch in pf.iter_batches(batch_size=_PARQUET_ROWS):
+            for batch in pf.iter_batches(batch_size=_PARQUET_ROWS, row_groups=groups):
                 batch.validate(full=True)  # UTF-8 of the strings too
     except Exception:  # noqa: BLE001 (pyarrow raises several types for damaged files)
         return False
     return True
+
+
+def _check_row_group(path: str, group: int) -> bool:
+    """:func:`_readable_parquet` of one row group (run by a worker, see :func:`_parquet_spans`)."""
+    return _readable_parquet(Path(path), [group])
 
 
 class _Utf8(NamedTuple):
@@ -483,9 +488,14 @@ def _size(path: Path) -> int:
         return 0
 
 
+def _large(path: Path) -> bool:
+    """Over ``_STREAM_BYTES``: not read whole (a block, or 1,000 Parquet rows, at a time)."""
+    return _size(path) > _STREAM_BYTES
+
+
 def _streamed(path: Path) -> bool:
     """Whether the loader reads this file a block at a time (if it is UTF-8, see _utf8_reading)."""
-    return path.suffix.lower() in _STREAMED and _size(path) > _STREAM_BYTES
+    return path.suffix.lower() in _STREAMED and _large(path)
 
 
 def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_lines: bool = False,
@@ -514,14 +524,16 @@ def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_
 
 
 class _Span(NamedTuple):
-    """Whole lines of a large JSONL file, read apart from the rest (by a worker)."""
+    """Whole lines of a large JSONL file, or a row group of a large Parquet
+    file, read apart from the rest (by a worker)."""
 
-    start: int  # byte offsets: the span is data[start:end]
+    start: int  # byte offsets: the span is data[start:end] (a row group: where its compressed bytes would be)
     end: int
-    line: int  # the number of its first line in the file
-    encoding: str  # the file's: "utf-8", or "utf-8-sig" when it starts with a BOM
+    line: int  # the number of its first line in the file (a row group: of its first row, from 0)
+    encoding: str  # the file's: "utf-8", or "utf-8-sig" when it starts with a BOM; "parquet"
     columns: _Columns | None  # the file's, found from its first record (None: a placeholder, see engine._planned_cut)
     repairs: tuple[str, ...] = ()  # the file's damaged bytes, replaced with U+FFFD (see _Utf8)
+    row_group: int = -1  # the row group of a Parquet file (-1: lines of a JSONL file)
 
 
 # The first _ODD_SAMPLE characters of a file lie in its first bytes (4 a character at most, and a BOM).
@@ -639,6 +651,61 @@ def _jsonl_spans(path: Path, item: str, names: dict[str, str | None], size: int,
     except (OSError, UnicodeDecodeError, LoadError):
         return None
     return [_Span(a, b, line, utf8.encoding, columns, utf8.repairs) for a, b, line in spans]
+
+
+# A large Parquet file is cut into its row groups when it has two or more and
+# none is larger than this (compressed): a file written as one row group (as
+# pandas does up to a million rows) is read 1,000 rows at a time by one
+# process, which hands out chunks, rather than all of it by one worker.
+_ROW_GROUP_BYTES = 32 << 20
+
+
+def _row_group_sizes(path: Path) -> list[int] | None:
+    """Compressed bytes of each row group of a Parquet file that can be cut
+    (see ``_ROW_GROUP_BYTES``), else None; from its footer alone."""
+    import pyarrow.parquet as pq
+
+    try:
+        with pq.ParquetFile(path) as pf:
+            meta = pf.metadata
+            sizes = [sum(g.column(j).total_compressed_size for j in range(g.num_columns))
+                     for g in map(meta.row_group, range(meta.num_row_groups))]
+    except Exception:  # noqa: BLE001 (a damaged file: read as one, which reports it)
+        return None
+    return sizes if len(sizes) >= 2 and max(sizes) <= _ROW_GROUP_BYTES else None
+
+
+def _parquet_spans(path: Path, item: str, names: dict[str, str | None],
+                   spread: Callable[..., Iterable[Any]] = map) -> list[_Span] | None:
+    """A large Parquet file cut into its row groups, each read apart (by a
+    worker) and its rows named as reading the whole file names them
+    (``file.parquet#ROW``). None (read it as one, as before) when its row
+    groups are too few or too large (see ``_ROW_GROUP_BYTES``), when a row
+    group does not decode (checked on the workers with ``spread``, as
+    :func:`_readable_parquet` checks the whole file), or when it has no rows.
+    The columns are found from the first row, as :meth:`_Loader.records` finds them.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sizes = _row_group_sizes(path)
+    if sizes is None or not all(spread(_check_row_group, [str(path)] * len(sizes), range(len(sizes)))):
+        return None
+    try:
+        with pq.ParquetFile(path) as pf:
+            rows = [pf.metadata.row_group(i).num_rows for i in range(len(sizes))]
+            first = next((i for i, n in enumerate(rows) if n), None)
+            if first is None:
+                return None
+            batch = next(pf.iter_batches(batch_size=1, row_groups=[first]))
+            frame = pa.Table.from_batches([batch], schema=pf.schema_arrow).to_pandas()
+            columns = _Columns(frame.columns, item, names)
+    except Exception:  # noqa: BLE001 (not seen: every row group was checked)
+        return None
+    starts = itertools.accumulate(sizes[:-1], initial=0)
+    before = itertools.accumulate(rows[:-1], initial=0)
+    return [_Span(at, at + size, row, "parquet", columns, (), i)
+            for i, (at, size, row, n) in enumerate(zip(starts, sizes, before, rows, strict=True)) if n]
 
 
 def _stream_json(open_stream: Callable[[], BinaryIO], enc: str, item: str, errors: str = "strict") -> Iterator[Any]:
@@ -934,23 +1001,27 @@ def _rows_jsonl(lines: Iterable[str], item: str, first: int = 1) -> Rows:
         )
 
 
-def _parquet_rows(path: Path, item: str) -> Rows:
-    """The rows of a Parquet file, ``_PARQUET_ROWS`` at a time, converted as
+def _parquet_rows(path: Path, item: str, group: int = -1, first: int = 0) -> Rows:
+    """The rows of a Parquet file (or of its row ``group``, whose first row is
+    row ``first`` of the file), ``_PARQUET_ROWS`` at a time, converted as
     :func:`_rows_parquet` converts the whole file (pandas, with the file's
-    schema, so an index stored as a column stays out of the rows)."""
+    schema, so an index stored as a column stays out of the rows). Batches
+    end with their row group, so a file is converted in the same batches
+    whether it is read whole or row group by row group."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(path) as pf:
-        at = 0
-        for batch in pf.iter_batches(batch_size=_PARQUET_ROWS):
-            try:
-                rows = pa.Table.from_batches([batch], schema=pf.schema_arrow).to_pandas().to_dict("records")
-            except Exception as e:  # noqa: BLE001 (not seen: the first pass validates every batch)
-                raise _parquet_error(f"{item}#{at}", e) from None
-            for rec in rows:
-                yield f"{item}#{at}", rec
-                at += 1
+        at = first
+        for g in [group] if group >= 0 else range(pf.metadata.num_row_groups):
+            for batch in pf.iter_batches(batch_size=_PARQUET_ROWS, row_groups=[g]):
+                try:
+                    rows = pa.Table.from_batches([batch], schema=pf.schema_arrow).to_pandas().to_dict("records")
+                except Exception as e:  # noqa: BLE001 (not seen: the first pass validates every batch)
+                    raise _parquet_error(f"{item}#{at}", e) from None
+                for rec in rows:
+                    yield f"{item}#{at}", rec
+                    at += 1
 
 
 def _parquet_error(item: str, e: Exception) -> LoadError:
@@ -1260,7 +1331,12 @@ class _Loader:
             self.note(item, "skipped", "no rows (empty file or header only)", enc)
 
     def span(self, path: Path, item: str, span: _Span) -> Iterator[Document]:
-        """The records of one span of a large JSONL file (see :func:`_jsonl_spans`)."""
+        """The records of one span of a large JSONL file (see :func:`_jsonl_spans`),
+        or of one row group of a large Parquet file (see :func:`_parquet_spans`)."""
+        if span.row_group >= 0:
+            yield from self.records(item, lambda: (_parquet_rows(path, item, span.row_group, span.line), "parquet",
+                                                   []), span.columns)
+            return
 
         def read() -> tuple[Rows, str, list[str]]:
             try:
@@ -1297,7 +1373,7 @@ class _Loader:
             if streamed is not None:
                 yield from streamed
                 return
-        if suffix == ".parquet" and _size(path) > _STREAM_BYTES and _readable_parquet(path):
+        if suffix == ".parquet" and _large(path) and _readable_parquet(path):
             yield from self.records(item, lambda: (_parquet_rows(path, item), "parquet", []))
             return
         try:

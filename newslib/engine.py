@@ -93,11 +93,14 @@ from .corpus import (
     _document,
     _json_rows,
     _jsonl_spans,
+    _large,
     _Loader,
     _open,
     _Options,
+    _parquet_spans,
     _Pending,
     _plan,
+    _row_group_sizes,
     _size,
     _Span,
     _streamed,
@@ -292,8 +295,12 @@ def _file_groups(files: list[tuple[Path, str]], size: int,
 
 
 def _cuttable(file: Path) -> bool:
-    """A JSONL file the loader reads a block at a time (over ``_STREAM_BYTES``)."""
-    return file.suffix.lower() == ".jsonl" and _streamed(file)
+    """A JSONL file the loader reads a block at a time (over ``_STREAM_BYTES``),
+    or a Parquet file over that size whose row groups can be read apart."""
+    suffix = file.suffix.lower()
+    if suffix == ".parquet":
+        return _large(file) and _row_group_sizes(file) is not None
+    return suffix == ".jsonl" and _streamed(file)
 
 
 class _Spread:
@@ -309,11 +316,16 @@ class _Spread:
 
 
 def _cut(file: Path, item: str, opts: _Options, spread: Callable[..., Iterable[Any]] = map) -> list[_Span] | None:
-    """A large JSONL file cut into spans of about ``_GROUP_BYTES``, which
-    workers read apart (see :func:`newslib.corpus._jsonl_spans`, which checks
-    the spans with ``spread``; None: read it whole). One export of a whole
-    archive is then shared out as a folder of shards is."""
-    return _jsonl_spans(file, item, opts.columns, _GROUP_BYTES, spread) if _cuttable(file) else None
+    """A large JSONL file cut into spans of about ``_GROUP_BYTES``, or a large
+    Parquet file into its row groups, which workers read apart (see
+    :func:`newslib.corpus._jsonl_spans` and :func:`newslib.corpus._parquet_spans`,
+    which check the spans with ``spread``; None: read it whole). One export
+    of a whole archive is then shared out as a folder of shards is."""
+    if not _cuttable(file):
+        return None
+    if file.suffix.lower() == ".parquet":
+        return _parquet_spans(file, item, opts.columns, spread)
+    return _jsonl_spans(file, item, opts.columns, _GROUP_BYTES, spread)
 
 
 def _planned_cut(file: Path, item: str) -> list[_Span] | None:
@@ -324,6 +336,12 @@ def _planned_cut(file: Path, item: str) -> list[_Span] | None:
     then cannot be cut, not being UTF-8, goes to one worker whole.)"""
     if not _cuttable(file):
         return None
+    if file.suffix.lower() == ".parquet":
+        sizes = _row_group_sizes(file)
+        if not sizes:  # changed since it was looked at
+            return None
+        starts = itertools.accumulate(sizes[:-1], initial=0)
+        return [_Span(a, a + n, 0, "", None) for a, n in zip(starts, sizes, strict=True)]
     n = _size(file)
     return [_Span(a, min(a + _GROUP_BYTES, n), 0, "", None) for a in range(0, n, _GROUP_BYTES)]
 

@@ -580,7 +580,7 @@ def _parquet_load(path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool) -
 
     monkeypatch.setattr(corpus, "_parquet_rows", spy)
     monkeypatch.setattr(corpus, "_STREAM_BYTES", 100 if streamed else 1 << 40)
-    monkeypatch.setattr(corpus, "_PARQUET_ROWS", 3)  # batches across the row groups of two
+    monkeypatch.setattr(corpus, "_PARQUET_ROWS", 3)  # batches of three, each ending with its row group of two
     c = newslib.load_corpus(path, errors="skip")
     docs = [dataclasses.asdict(d) for d in c]
     for d in docs:  # a gap in a float column is NaN, which equals nothing: compared as "NaN"
@@ -621,3 +621,77 @@ def test_a_damaged_large_parquet_file_is_skipped_whole_as_before(tmp_path: Path,
     assert streamed[:2] == _parquet_load(path, monkeypatch, False)[:2]
     assert not streamed[0] and streamed[1][0]["status"] == "skipped"
     assert "unreadable Parquet" in streamed[1][0]["reason"]
+
+
+def _big_parquet(folder: Path, copies: int = 6, row_group_size: int = 3) -> Path:
+    """The Parquet export of :func:`_parquet` ``copies`` times over (ids repeated, and
+    renamed, across row groups), in row groups of ``row_group_size`` rows."""
+    import pandas as pd
+
+    one = pd.read_parquet(_parquet(folder / "one.parquet", False))
+    (folder / "one.parquet").unlink()
+    frame = pd.concat([one] * copies, ignore_index=True)
+    path = folder / "export.parquet"
+    frame.to_parquet(path, index=False, row_group_size=row_group_size)
+    return path
+
+
+@pytest.mark.parametrize("engine_name", ["processes", "dask"])
+def test_workers_share_one_large_parquet_file_by_row_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            engine_name: str) -> None:
+    """A large Parquet file is cut into its row groups, checked and read apart
+    by the workers: rows named by their place in the file, ids, counts and
+    statistics as when one process reads it."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    _big_parquet(folder)
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100)  # forked workers see it too
+    monkeypatch.setattr(corpus, "_PARQUET_ROWS", 2)  # batches within a row group of three
+    checked = []
+    real = corpus._check_row_group
+    monkeypatch.setattr(corpus, "_check_row_group", lambda *a: checked.append(a) or real(*a))
+    spans = _spans(folder)
+    assert [(s.row_group, s.line) for s in spans] == [(g, 3 * g) for g in range(14)]  # 42 rows
+    assert {s.encoding for s in spans} == {"parquet"} and spans[0].columns.map["text"] == "text"
+    assert len(checked) == 14  # every row group checked (here by map: the engine's map on its workers)
+    monkeypatch.setattr(corpus, "_check_row_group", real)  # (what a pool can send)
+    assert engine._records(folder, 2, {"errors": "skip"}, [], [], workers=2)[3] is engine._run_files
+
+    whole = newslib.load_corpus(folder, errors="skip")
+    report = whole.load_report
+    assert report["item"].tolist()[-1] == "export.parquet#41" and len(whole) == 36
+    assert {"recovered", "skipped"} <= set(report["status"])  # ids renamed; rows without a text
+    got = engine.analyze(folder, engine=engine_name, n_workers=2, chunk_size=2, errors="skip")
+    assert got.load_report.equals(report)
+    assert got.stats == whole.stats()
+    want = newslib.dtm.document_term_matrix(whole)
+    assert got.terms.doc_ids == want.doc_ids and got.terms.keys == want.keys
+    assert (got.terms.matrix != want.matrix).nnz == 0
+    loaded = engine.load_corpus(folder, engine=engine_name, n_workers=2, chunk_size=2, errors="skip")
+    assert [d.meta for d in loaded.documents] != [] and loaded.load_report.equals(report)
+    assert [(d.doc_id, d.text, d.title, d.date) for d in loaded.documents] == [
+        (d.doc_id, d.text, d.title, d.date) for d in whole.documents]
+
+
+@pytest.mark.parametrize("case", ["one row group", "row groups too large", "damaged", "small"])
+def test_a_parquet_file_that_cannot_be_cut_is_read_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          case: str) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    path = _big_parquet(folder, row_group_size=100 if case == "one row group" else 3)
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 1 << 40 if case == "small" else 100)
+    if case == "row groups too large":
+        monkeypatch.setattr(corpus, "_ROW_GROUP_BYTES", 1000)
+    if case == "damaged":  # a text in a later row group is not UTF-8: the file is skipped whole, as read whole
+        data = bytearray(path.read_bytes())
+        at = data.rindex(TEXTS[3].encode("utf-8")[:40])
+        data[at : at + 40] = b"\xff" * 40
+        path.write_bytes(bytes(data))
+    assert _spans(folder) == []
+    whole = newslib.load_corpus(folder, errors="skip")
+    got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
+    assert got.load_report.equals(whole.load_report) and got.stats == whole.stats()
+    if case == "damaged":
+        assert len(whole) == 0 and "unreadable Parquet" in whole.load_report["reason"][0]
+    else:
+        assert len(whole) == 36
