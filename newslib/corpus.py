@@ -235,7 +235,8 @@ _ODD_SAMPLE = 20000  # characters of a text checked for unassigned, private-use 
 
 def _utf8_controls(utf8: bytes) -> int:
     """How many ``_CONTROL`` characters UTF-8 bytes hold (counted in the bytes)."""
-    return len(utf8) - len(utf8.translate(None, _C0_BYTES)) + len(_C1_UTF8.findall(utf8))
+    c1 = len(_C1_UTF8.findall(utf8)) if b"\xc2" in utf8 else 0  # (U+0080-U+00FF: rare in Arabic text)
+    return len(utf8) - len(utf8.translate(None, _C0_BYTES)) + c1
 
 
 def _odd_share(sample: str) -> float:
@@ -524,12 +525,12 @@ def _stream_lines(open_stream: Callable[[], BinaryIO], enc: str, item: str, csv_
 
 
 class _Span(NamedTuple):
-    """Whole lines of a large JSONL file, or a row group of a large Parquet
-    file, read apart from the rest (by a worker)."""
+    """Whole lines of a large JSONL file, whole records of a large CSV file,
+    or a row group of a large Parquet file, read apart from the rest (by a worker)."""
 
     start: int  # byte offsets: the span is data[start:end] (a row group: where its compressed bytes would be)
     end: int
-    line: int  # the number of its first line in the file (a row group: of its first row, from 0)
+    line: int  # the number of its first line in the file (as csv counts them in a CSV file; a row group: its first row)
     encoding: str  # the file's: "utf-8", or "utf-8-sig" when it starts with a BOM; "parquet"
     columns: _Columns | None  # the file's, found from its first record (None: a placeholder, see engine._planned_cut)
     repairs: tuple[str, ...] = ()  # the file's damaged bytes, replaced with U+FFFD (see _Utf8)
@@ -569,6 +570,12 @@ def _check_span(path: str, start: int, end: int, enc: str) -> tuple[_Utf8Tally, 
             data = fh.read(end - start)
     except OSError:
         return None
+    return _span_tally(data, start, enc), data.count(b"\n")
+
+
+def _span_tally(data: bytes, start: int, enc: str) -> _Utf8Tally:
+    """The :class:`_Utf8Tally` of bytes ``data`` of a file, from offset
+    ``start``: a span of whole lines."""
     # A BOM only at the start of the file. A span ends after a line break, so
     # no character, C1 pair or damaged sequence straddles two spans.
     text = data.decode(enc if start == 0 else "utf-8", "replace")
@@ -578,7 +585,7 @@ def _check_span(path: str, start: int, end: int, enc: str) -> tuple[_Utf8Tally, 
         tally.sample = ""
     if tally.fffd > tally.literal:
         tally.first_bad = start + _first_bad(data)
-    return tally, data.count(b"\n")
+    return tally
 
 
 def _utf8_spans(path: Path, size: int, spread: Callable[..., Iterable[Any]] = map
@@ -651,6 +658,154 @@ def _jsonl_spans(path: Path, item: str, names: dict[str, str | None], size: int,
     except (OSError, UnicodeDecodeError, LoadError):
         return None
     return [_Span(a, b, line, utf8.encoding, columns, utf8.repairs) for a, b, line in spans]
+
+
+def _csv_cuts(path: Path, size: int) -> tuple[list[int], int]:
+    """Where spans of whole records of about ``size`` bytes of a CSV file
+    start: after the first line break (``\\n``) at or past ``size`` bytes into
+    the span before that has an even number of quote characters before it
+    (so it is outside any quoted field, if every quote of the file opens,
+    closes or doubles inside a quoted field, which :func:`_csv_span_check`
+    checks, see :func:`_quotes_in_place`); found in one pass that counts
+    quotes. And the file's size.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".csv") as f:
+    ...     _ = f.write(b'id,text\\n1,"a\\nb"\\n2,c\\n')
+    ...     _ = f.flush()
+    ...     _csv_cuts(Path(f.name), 1)
+    ([0, 8, 16], 20)
+    """
+    cuts, odd, at, target = [0], 0, 0, size
+    with path.open("rb") as fh:
+        while block := fh.read(_BLOCK_BYTES):
+            pos = 0  # the quotes of the block before pos are counted in odd
+            while (s := max(target - at, pos)) < len(block):
+                odd ^= block.count(b'"', pos, s) & 1
+                pos = s
+                nl = block.find(b"\n", pos)
+                if nl < 0:
+                    break
+                odd ^= block.count(b'"', pos, nl) & 1
+                pos = nl + 1
+                if not odd:
+                    cuts.append(at + pos)
+                    target = at + pos + size
+            odd ^= block.count(b'"', pos) & 1
+            at += len(block)
+    if cuts[-1] >= at and len(cuts) > 1:  # a cut at the very end (a file ending with a line break)
+        cuts.pop()
+    return cuts, at
+
+
+def _quotes_in_place(data: bytes, start: int, delimiter: str) -> bool:
+    """Whether, in ``data[start:]`` read from the start of a record, every
+    quote character opens a field, closes one (before a delimiter, a line
+    end or the end), or doubles inside a quoted field, and the last field is
+    closed: then ``csv`` ends a record exactly at each line break outside
+    quotes, where the count of quotes before it is even. No NUL either
+    (``csv`` refuses it). The quotes are found by ``re`` and checked in NumPy,
+    not byte by byte.
+
+    >>> _quotes_in_place(b'1,"a ""b""\\nc",d\\n2,e\\n', 0, ",")
+    True
+    >>> _quotes_in_place(b'1,5" screen\\n', 0, ","), _quotes_in_place(b'1,"a"b\\n', 0, ",")
+    (False, False)
+    """
+    if b"\x00" in data:
+        return False
+    q = np.fromiter((m.start() for m in _QUOTE.finditer(data, start)), dtype=np.int64)
+    if len(q) % 2:
+        return False
+    if not len(q):
+        return True
+    byte = np.frombuffer(data, dtype=np.uint8)
+    ends = np.frombuffer(delimiter.encode() + b"\r\n", dtype=np.uint8)
+    opening, closing = q[0::2], q[1::2]
+    doubled = opening[1:] == closing[:-1] + 1  # «""» inside a quoted field: closes and opens again
+    opens = (opening == start) | np.isin(byte[np.maximum(opening - 1, 0)], ends) | np.r_[False, doubled]
+    after = np.minimum(closing + 1, len(byte) - 1)
+    closes = (closing + 1 == len(byte)) | np.isin(byte[after], ends) | np.r_[doubled, False]
+    return bool(opens.all() and closes.all())
+
+
+_QUOTE = re.compile(b'"')
+
+
+def _line_breaks(data: bytes) -> int:
+    """Line breaks as ``csv`` (reading lines with ``newline=""``) counts them: ``\\r\\n``, ``\\n`` or ``\\r``.
+
+    >>> _line_breaks(b"a\\r\\nb\\nc\\rd\\n\\r")
+    5
+    """
+    n = data.count(b"\n")
+    return n + data.count(b"\r") - data.count(b"\r\n") if b"\r" in data else n
+
+
+def _csv_span_check(path: str, start: int, end: int, enc: str, delimiter: str
+                    ) -> tuple[_Utf8Tally, int, bool] | None:
+    """What :func:`_utf8_reading` learns from bytes ``start:end`` of a CSV
+    file (its :class:`_Utf8Tally`), its line breaks as ``csv`` counts them
+    (``\\r\\n``, ``\\n`` or ``\\r``), and whether it is whole records
+    whose quotes all belong to quoted fields (so that the span was cut where
+    ``csv`` ends a record); None when it cannot be read. Runs in a worker."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read(end - start)
+    except OSError:
+        return None
+    first = len(codecs.BOM_UTF8) if start == 0 and enc == "utf-8-sig" else 0
+    return _span_tally(data, start, enc), _line_breaks(data), _quotes_in_place(data, first, delimiter)
+
+
+def _csv_spans(path: Path, item: str, names: dict[str, str | None], delimiter: str, size: int,
+               spread: Callable[..., Iterable[Any]] = map) -> list[_Span] | None:
+    """Cut a large CSV (or TSV) file into spans of whole records of about
+    ``size`` bytes each (see :func:`_csv_cuts`), read apart by several workers,
+    each record named by the line it starts on, as reading the whole file
+    names it. The spans are checked with ``spread`` (on the engine's
+    workers): the file's encoding as :func:`_utf8_reading` checks it, and that
+    each span is whole records whose quotes all belong to quoted fields.
+
+    None (read the file as one, as before) when it is not UTF-8 (plain, or with
+    a few damaged bytes), when a quote stands elsewhere (``csv`` takes it as a
+    character: a cut found by counting quotes could fall inside a field), or
+    when its header is malformed, repeats a name or has no text column.
+    """
+    try:
+        with path.open("rb") as fh:
+            enc = _plain_head(fh.read(8192))
+        if enc is None:
+            return None
+        cuts, n = _csv_cuts(path, size)
+        bounds = [(a, b) for a, b in zip(cuts, [*cuts[1:], n], strict=True) if b > a]
+        if len(bounds) < 2:
+            return None
+        k = len(bounds)
+        checks = list(spread(_csv_span_check, [str(path)] * k, *zip(*bounds, strict=True), [enc] * k,
+                             [delimiter] * k))
+    except (OSError, ValueError, RuntimeError):
+        return None
+    if None in checks or not all(ok for _, _, ok in checks):
+        return None
+    tally = _Utf8Tally()
+    for span_tally, _, _ in checks:
+        tally.merge(span_tally)
+    utf8 = tally.verdict(enc)
+    if utf8 is None:
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(bounds[0][1]).decode(enc, utf8.errors)
+        header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, strict=True))
+        if len(set(header)) < len(header):
+            return None
+        columns = _Columns(header, item, names)
+    except (OSError, UnicodeDecodeError, StopIteration, csv.Error, LoadError):
+        return None
+    lines = itertools.accumulate((breaks for _, breaks, _ in checks[:-1]), initial=1)
+    return [_Span(a, b, line, enc, columns, utf8.repairs) for (a, b), line in zip(bounds, lines, strict=True)]
 
 
 # A large Parquet file is cut into its row groups when it has two or more and
@@ -878,6 +1033,7 @@ class _Columns:
 
     def __init__(self, columns: Iterable[str], item: str, names: dict[str, str | None]) -> None:
         cols = list(columns)
+        self.names = cols  # in the table's order (a CSV span's header)
         self.map = {
             role: _pick(cols, names.get(role), role, item, required=(role == "text")) for role in COLUMN_DEFAULTS
         }
@@ -887,24 +1043,30 @@ class _Columns:
 Rows = Iterator[tuple[str, "dict | LoadError"]]
 
 
-def _rows_csv(data: str | Iterable[str], item: str, delimiter: str) -> Rows:
-    """Rows of a CSV text, or of its lines (see :func:`_stream_lines`)."""
+def _rows_csv(data: str | Iterable[str], item: str, delimiter: str, header: list[str] | None = None,
+              first: int = 1) -> Rows:
+    """Rows of a CSV text, or of its lines (see :func:`_stream_lines`); with
+    ``header``, of a span of the file after its header, whose first line is
+    line ``first`` of the file (see :func:`_csv_spans`)."""
     csv.field_size_limit(sys.maxsize)
     lines = io.StringIO(data, newline="") if isinstance(data, str) else data
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as e:
-        raise LoadError(f"{item}:1", f"malformed CSV header: {e}", "check the quoting of the first line") from None
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    if dupes:
-        raise LoadError(
-            f"{item}:1", f"duplicate column name(s) {dupes}; columns found: {header}", "give every column its own name"
-        )
+    if header is None:
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise LoadError(f"{item}:1", f"malformed CSV header: {e}", "check the quoting of the first line") from None
+        dupes = sorted({c for c in header if header.count(c) > 1})
+        if dupes:
+            raise LoadError(
+                f"{item}:1", f"duplicate column name(s) {dupes}; columns found: {header}",
+                "give every column its own name"
+            )
     while True:
-        start = reader.line_num + 1  # the line this record starts on
+        # the line this record starts on (line_num counts the lines read: the header's, for a whole file)
+        start = reader.line_num + first
         try:
             row = next(reader)
         except StopIteration:
@@ -917,7 +1079,7 @@ def _rows_csv(data: str | Iterable[str], item: str, delimiter: str) -> Rows:
                 LoadError(
                     where,
                     f"malformed CSV in the record starting on line {start}: {what}; "
-                    f"the rest of the file (lines {start}-{reader.line_num}) was not read",
+                    f"the rest of the file (lines {start}-{reader.line_num + first - 1}) was not read",
                     "check the quoting: a field with commas, quotes or line breaks must be quoted, "
                     'with quotes inside it doubled ("")',
                 ),
@@ -1331,8 +1493,9 @@ class _Loader:
             self.note(item, "skipped", "no rows (empty file or header only)", enc)
 
     def span(self, path: Path, item: str, span: _Span) -> Iterator[Document]:
-        """The records of one span of a large JSONL file (see :func:`_jsonl_spans`),
-        or of one row group of a large Parquet file (see :func:`_parquet_spans`)."""
+        """The records of one span of a large JSONL or CSV file (see
+        :func:`_jsonl_spans`, :func:`_csv_spans`), or of one row group of a
+        large Parquet file (see :func:`_parquet_spans`)."""
         if span.row_group >= 0:
             yield from self.records(item, lambda: (_parquet_rows(path, item, span.row_group, span.line), "parquet",
                                                    []), span.columns)
@@ -1349,7 +1512,14 @@ class _Loader:
             except (OSError, UnicodeDecodeError) as e:  # changed since it was checked and cut
                 hint = "check that the file exists and is readable"
                 raise LoadError(item, f"cannot read: {_one_line(str(e))}", hint) from None
-            return _rows_jsonl(text.split("\n"), item, span.line), span.encoding, list(span.repairs)
+            suffix = path.suffix.lower()
+            if suffix in _DELIMITER:
+                # the header is the file's first record: read with the first span, given to the others
+                header = None if span.start == 0 else span.columns.names
+                rows = _rows_csv(text, item, _DELIMITER[suffix], header, span.line)
+            else:
+                rows = _rows_jsonl(text.split("\n"), item, span.line)
+            return rows, span.encoding, list(span.repairs)
 
         yield from self.records(item, read, span.columns)
 

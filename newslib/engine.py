@@ -83,6 +83,7 @@ from ._gc import gc_paused
 from .clean import Removal
 from .corpus import (
     _ARABIC_LETTER,
+    _DELIMITER,
     NOT_CHROME,
     REPORT_COLUMNS,
     TABULAR,
@@ -90,6 +91,7 @@ from .corpus import (
     Document,
     Prepared,
     _column_names,
+    _csv_spans,
     _document,
     _json_rows,
     _jsonl_spans,
@@ -295,12 +297,13 @@ def _file_groups(files: list[tuple[Path, str]], size: int,
 
 
 def _cuttable(file: Path) -> bool:
-    """A JSONL file the loader reads a block at a time (over ``_STREAM_BYTES``),
-    or a Parquet file over that size whose row groups can be read apart."""
+    """A JSONL, CSV or TSV file the loader reads a block at a time (over
+    ``_STREAM_BYTES``), or a Parquet file over that size whose row groups can
+    be read apart."""
     suffix = file.suffix.lower()
     if suffix == ".parquet":
         return _large(file) and _row_group_sizes(file) is not None
-    return suffix == ".jsonl" and _streamed(file)
+    return suffix in (".jsonl", ".csv", ".tsv") and _streamed(file)
 
 
 class _Spread:
@@ -316,15 +319,19 @@ class _Spread:
 
 
 def _cut(file: Path, item: str, opts: _Options, spread: Callable[..., Iterable[Any]] = map) -> list[_Span] | None:
-    """A large JSONL file cut into spans of about ``_GROUP_BYTES``, or a large
-    Parquet file into its row groups, which workers read apart (see
-    :func:`newslib.corpus._jsonl_spans` and :func:`newslib.corpus._parquet_spans`,
+    """A large JSONL or CSV file cut into spans of about ``_GROUP_BYTES``, or a
+    large Parquet file into its row groups, which workers read apart (see
+    :func:`newslib.corpus._jsonl_spans`, :func:`newslib.corpus._csv_spans` and
+    :func:`newslib.corpus._parquet_spans`,
     which check the spans with ``spread``; None: read it whole). One export
     of a whole archive is then shared out as a folder of shards is."""
     if not _cuttable(file):
         return None
-    if file.suffix.lower() == ".parquet":
+    suffix = file.suffix.lower()
+    if suffix == ".parquet":
         return _parquet_spans(file, item, opts.columns, spread)
+    if suffix in _DELIMITER:
+        return _csv_spans(file, item, opts.columns, _DELIMITER[suffix], _GROUP_BYTES, spread)
     return _jsonl_spans(file, item, opts.columns, _GROUP_BYTES, spread)
 
 

@@ -695,3 +695,121 @@ def test_a_parquet_file_that_cannot_be_cut_is_read_as_one(tmp_path: Path, monkey
         assert len(whole) == 0 and "unreadable Parquet" in whole.load_report["reason"][0]
     else:
         assert len(whole) == 36
+
+
+def _long_csv(delimiter: str = ",", copies: int = 8) -> str:
+    """:func:`_csv` without its broken quote, ``copies`` times (ids repeated in
+    every third copy), with quotes doubled inside quoted fields."""
+    good = _csv(delimiter).split(delimiter.join(["bad", '"a quoted']))[0]
+    header, rest = good.split("\r\n", 1)
+    out = [header + "\r\n"]
+    for k in range(copies):
+        out.append(rest.replace("\r\na", f"\r\n{k}-a") if k % 3 else rest)
+        out.append(delimiter.join([f"q{k}", '"قال ""نعم"" ثم مضى"', "seed"]) + "\n")
+    return "".join(out)
+
+
+def _csv_lines_before(data: bytes, at: int) -> int:
+    """The line ``csv`` counts at byte ``at`` (line ends \\r\\n, \\n or \\r)."""
+    head = data[:at]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+@pytest.mark.parametrize(("name", "delimiter", "bom"), [("all.csv", ",", False), ("all.tsv", "\t", False),
+                                                        ("all.csv", ",", True)])
+def test_workers_share_one_large_csv_file_by_spans_of_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              name: str, delimiter: str, bom: bool) -> None:
+    """One large CSV export is cut where a record ends (quoted fields hold line
+    breaks), and the workers read the spans apart: records named by the line
+    they start on, ids, counts and statistics as when the file is read whole."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    data = (b"\xef\xbb\xbf" if bom else b"") + _long_csv(delimiter).encode("utf-8")
+    (folder / name).write_bytes(data)
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100)  # forked workers see it too
+    monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)  # a span holds a record or two
+    spans = _spans(folder)
+    assert len(spans) > 20 and spans[0].start == 0 and spans[-1].end == len(data)
+    assert all(a.end == b.start for a, b in zip(spans, spans[1:], strict=False))  # nothing left out
+    assert all(data[s.start - 1 : s.start] == b"\n" for s in spans[1:])
+    assert [s.line for s in spans] == [_csv_lines_before(data, s.start) for s in spans]
+    # each cut is where csv ends a record: the records of the spans are those of the whole file
+    want = list(corpus._rows_csv(data.decode("utf-8-sig"), name, delimiter))
+    got = [row for s in spans for row in corpus._rows_csv(
+        data[s.start : s.end].decode("utf-8-sig" if s.start == 0 else "utf-8"), name, delimiter,
+        None if s.start == 0 else s.columns.names, s.line)]
+    assert [(w, str(r)) for w, r in got] == [(w, str(r)) for w, r in want]
+
+    whole = newslib.load_corpus(folder, errors="skip")
+    report = whole.load_report
+    assert len(whole) > 40 and {"recovered", "skipped"} <= set(report["status"])
+    assert report["encoding"].tolist() == ["utf-8-sig" if bom else "utf-8"] * len(report)
+    analysis = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
+    assert analysis.load_report.equals(report)
+    assert analysis.stats == whole.stats()
+    matrix = newslib.dtm.document_term_matrix(whole)
+    assert analysis.terms.doc_ids == matrix.doc_ids and analysis.terms.keys == matrix.keys
+    assert (analysis.terms.matrix != matrix.matrix).nnz == 0
+    loaded = engine.load_corpus(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
+    assert loaded.documents == whole.documents and loaded.load_report.equals(report)
+
+
+@pytest.mark.parametrize("case", ["a quote inside a plain field", "a quoted field never closed", "NUL", "cp1256",
+                                  "a repeated column"])
+def test_a_large_csv_file_that_cannot_be_cut_is_read_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            case: str) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    text = _long_csv()
+    late = len(text) * 3 // 4
+    at = text.index("\r\nq", late)  # a record of the last quarter: in a late span
+    if case == "a quote inside a plain field":  # csv keeps it as a character; counting quotes would be misled
+        text = text[:at] + '\r\nx1,5" screen,seed' + text[at:]
+    elif case == "a quoted field never closed":  # the rest of the file is not read, as read whole
+        text = _csv() * 3
+    elif case == "NUL":  # csv refuses the line, and the rest of the file is not read
+        text = text[:at] + "\r\nx2,nul \x00 here,seed" + text[at:]
+    elif case == "a repeated column":
+        text = "id,text,text" + text[len("id,text,source"):]
+    data = text.encode("cp1256", errors="replace") if case == "cp1256" else text.encode("utf-8")
+    (folder / "all.csv").write_bytes(data)
+    monkeypatch.setattr(corpus, "_STREAM_BYTES", 100)
+    monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)
+    assert _spans(folder) == []
+    whole = newslib.load_corpus(folder, errors="skip")
+    got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
+    assert got.load_report.equals(whole.load_report) and got.stats == whole.stats()
+    if case == "a quote inside a plain field":
+        assert whole["x1"].text == '5" screen' and len(whole) > 40
+
+
+_CSV_PLAIN = st.lists(st.sampled_from(["س", "ور", "a", " ", "é", "\t", "😀", "\ufeff"]), max_size=6).map("".join)
+_CSV_QUOTED = st.lists(st.sampled_from(["س", "a", ",", "\t", "\n", "\r\n", "\r", '"', " "]), max_size=8).map("".join)
+_CSV_FIELD = st.one_of(_CSV_PLAIN, _CSV_QUOTED.map(lambda t: '"' + t.replace('"', '""') + '"'))
+_CSV_ROW = st.lists(_CSV_FIELD, min_size=0, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(_CSV_ROW, st.sampled_from(["\r\n", "\n", "\r"])), max_size=30),
+       damage=st.sampled_from(["", '"', "x\"y", "\x00", '"z']), at=st.integers(0, 10_000), size=st.integers(1, 60))
+def test_cutting_a_csv_file_where_records_end_agrees_with_reading_it_whole(
+        tmp_path_factory: pytest.TempPathFactory, rows: list, damage: str, at: int, size: int) -> None:
+    # Records of random quoted and plain fields and line ends (some malformed: a field count off, a stray
+    # quote or NUL): when the file is cut, its spans' records are the whole file's, named by the same lines.
+    text = "id,text,x\r\n" + "".join(",".join(fields) + end for fields, end in rows)
+    at = min(at, len(text))
+    text = text[:at] + damage + text[at:]
+    path = tmp_path_factory.getbasetemp() / "cut.csv"
+    path.write_bytes(text.encode("utf-8"))
+    spans = corpus._csv_spans(path, path.name, {}, ",", size)
+    try:
+        want = [(w, str(r)) for w, r in corpus._rows_csv(text, path.name, ",")]
+    except LoadError:
+        want = None
+    if spans is None:
+        return
+    assert want is not None  # a header read whole is read in the first span
+    data = path.read_bytes()
+    got = [(w, str(r)) for s in spans for w, r in corpus._rows_csv(
+        data[s.start : s.end].decode("utf-8"), path.name, ",", None if s.start == 0 else s.columns.names, s.line)]
+    assert got == want
