@@ -14,9 +14,10 @@ member) over 64 MB that is UTF-8 (plain, or with a few damaged bytes, which
 are replaced as for any file) is read a block at a time (see
 :func:`_utf8_reading` and :func:`_json_array`): the same documents, report and
 errors as reading it whole, in memory for a block. Other files are read
-whole, one at a time. The engine's workers may also read a large JSONL file
-apart, in spans of whole lines (see :func:`_jsonl_spans` and
-:meth:`_Loader.span`), with the same result.
+whole, one at a time. The engine's workers may also read a large JSONL or
+CSV file apart, in spans of whole lines or records, and a large Parquet file
+by row groups (see :func:`_jsonl_spans`, :func:`_csv_spans`,
+:func:`_parquet_spans` and :meth:`_Loader.span`), with the same result.
 
 Every input item (a ``.txt`` file, a row of an export, a line of a JSONL
 file) gets a row in ``Corpus.load_report``: ``loaded``, ``recovered`` (loaded

@@ -27,8 +27,9 @@ The input is read by the loader itself: by the main process, which hands
 the records to the workers; or, for a corpus of many files (at least two
 groups per worker, no metadata file) on ``"processes"`` and on a
 ``LocalCluster`` started for the call, by the workers, each reading whole
-files (:func:`_run_files`; a large JSONL file is cut into spans of whole
-lines, each read by one worker, see :func:`_cut`), so that the main
+files (:func:`_run_files`; a large JSONL or CSV file is cut into spans of
+whole lines or records, a large Parquet file into its row groups, each read
+by one worker, see :func:`_cut`), so that the main
 process neither parses nor sends any text (not on a cluster given by
 ``scheduler``: its workers may not see this machine's files). The workers clean each record
 (:func:`newslib.corpus.prepare_text`), count and segment; the main process
