@@ -699,14 +699,15 @@ def _csv_cuts(path: Path, size: int) -> tuple[list[int], int]:
     return cuts, at
 
 
-def _quotes_in_place(data: bytes, start: int, delimiter: str) -> bool:
+def _quotes_in_place(data: bytes, start: int, delimiter: str, open_end: bool = False) -> bool:
     """Whether, in ``data[start:]`` read from the start of a record, every
     quote character opens a field, closes one (before a delimiter, a line
     end or the end), or doubles inside a quoted field, and the last field is
     closed: then ``csv`` ends a record exactly at each line break outside
     quotes, where the count of quotes before it is even. No NUL either
     (``csv`` refuses it). The quotes are found by ``re`` and checked in NumPy,
-    not byte by byte.
+    not byte by byte. ``open_end``: the last field may go on past the end
+    (the head of a file, see :func:`_head_may_cut`).
 
     >>> _quotes_in_place(b'1,"a ""b""\\nc",d\\n2,e\\n', 0, ",")
     True
@@ -716,17 +717,17 @@ def _quotes_in_place(data: bytes, start: int, delimiter: str) -> bool:
     if b"\x00" in data:
         return False
     q = np.fromiter((m.start() for m in _QUOTE.finditer(data, start)), dtype=np.int64)
-    if len(q) % 2:
+    if len(q) % 2 and not open_end:
         return False
     if not len(q):
         return True
     byte = np.frombuffer(data, dtype=np.uint8)
     ends = np.frombuffer(delimiter.encode() + b"\r\n", dtype=np.uint8)
     opening, closing = q[0::2], q[1::2]
-    doubled = opening[1:] == closing[:-1] + 1  # «""» inside a quoted field: closes and opens again
+    doubled = opening[1:] == closing[: len(opening) - 1] + 1  # «""» inside a quoted field: closes and opens again
     opens = (opening == start) | np.isin(byte[np.maximum(opening - 1, 0)], ends) | np.r_[False, doubled]
     after = np.minimum(closing + 1, len(byte) - 1)
-    closes = (closing + 1 == len(byte)) | np.isin(byte[after], ends) | np.r_[doubled, False]
+    closes = (closing + 1 == len(byte)) | np.isin(byte[after], ends) | np.r_[doubled, False][: len(closing)]
     return bool(opens.all() and closes.all())
 
 
@@ -741,6 +742,42 @@ def _line_breaks(data: bytes) -> int:
     """
     n = data.count(b"\n")
     return n + data.count(b"\r") - data.count(b"\r\n") if b"\r" in data else n
+
+
+def _head_may_cut(path: Path, delimiter: str | None, size: int) -> bool:
+    """Whether the first ``size`` bytes of a large JSONL (``delimiter`` None)
+    or CSV file look as those of a file that can be cut: UTF-8 (at most 1% of
+    their characters damaged, as :class:`_Utf8Tally` allows for the whole
+    file) and, for CSV, every quote of their lines in place
+    (:func:`_quotes_in_place`; the last field may go on after them). Looked
+    at before the workers start, to decide who reads (see
+    ``engine._planned_cut``): a file that fails here is read by this
+    process, which hands out chunks, rather than by one worker whole when
+    its check fails later. The whole file is checked when it is cut.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".csv") as f:
+    ...     _ = f.write(b'id,text\\n1,"a\\nb ""c""\\nd"\\n2,5" screen\\n')
+    ...     _ = f.flush()
+    ...     _head_may_cut(Path(f.name), ",", 20), _head_may_cut(Path(f.name), ",", 100)
+    (True, False)
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(size)
+    except OSError:
+        return False
+    enc = _plain_head(head)
+    if enc is None:
+        return False
+    text = head.decode(enc, "replace")
+    # (+1: a character cut short by the end of the head)
+    if text.count("\ufffd") - head.count(b"\xef\xbf\xbd") > MAX_REPLACED_SHARE * len(text) + 1:
+        return False
+    if delimiter is None:
+        return True
+    first = len(codecs.BOM_UTF8) if enc == "utf-8-sig" else 0
+    return _quotes_in_place(head[: head.rfind(b"\n") + 1], first, delimiter, open_end=True)
 
 
 def _csv_span_check(path: str, start: int, end: int, enc: str, delimiter: str

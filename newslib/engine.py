@@ -94,6 +94,7 @@ from .corpus import (
     _column_names,
     _csv_spans,
     _document,
+    _head_may_cut,
     _json_rows,
     _jsonl_spans,
     _large,
@@ -299,12 +300,16 @@ def _file_groups(files: list[tuple[Path, str]], size: int,
 
 def _cuttable(file: Path) -> bool:
     """A JSONL, CSV or TSV file the loader reads a block at a time (over
-    ``_STREAM_BYTES``), or a Parquet file over that size whose row groups can
-    be read apart."""
+    ``_STREAM_BYTES``) whose first ``_GROUP_BYTES`` look as those of a file
+    that can be cut (:func:`newslib.corpus._head_may_cut`: a file that fails
+    here is read by the main process, which hands out chunks, not by one
+    worker whole after a check of all of it fails), or a Parquet file over
+    that size whose row groups can be read apart."""
     suffix = file.suffix.lower()
     if suffix == ".parquet":
         return _large(file) and _row_group_sizes(file) is not None
-    return suffix in (".jsonl", ".csv", ".tsv") and _streamed(file)
+    return (suffix in (".jsonl", ".csv", ".tsv") and _streamed(file)
+            and _head_may_cut(file, _DELIMITER.get(suffix), _GROUP_BYTES))
 
 
 class _Spread:
@@ -341,7 +346,9 @@ def _planned_cut(file: Path, item: str) -> list[_Span] | None:
     (placeholders: only their sizes count), so that who reads is decided
     before any file is read, and each large file is read and cut when its
     turn comes, while the workers count the files before it. (A file that
-    then cannot be cut, not being UTF-8, goes to one worker whole.)"""
+    then cannot be cut, not being UTF-8 or, for CSV, with a quote out of
+    place past its first ``_GROUP_BYTES``, see :func:`_cuttable`, goes to one
+    worker whole.)"""
     if not _cuttable(file):
         return None
     if file.suffix.lower() == ".parquet":

@@ -283,7 +283,7 @@ def test_large_files_are_cut_when_their_turn_comes(tmp_path: Path, monkeypatch: 
     tasks = [next(chunks)]
     assert calls == []  # the small files come first: nothing read here yet
     tasks += list(chunks)
-    assert calls == ["b-big.jsonl", "c-cp1256.jsonl", "d-damaged.jsonl"]
+    assert calls == ["b-big.jsonl", "d-damaged.jsonl"]  # the cp1256 file's first bytes are not UTF-8: never checked
     entries = [entry for (group, *_), _ in tasks for entry in group]
     assert list(dict.fromkeys(item for _, item, _ in entries)) == [
         "a-0.jsonl", "a-1.jsonl", "a-2.jsonl", "a-3.jsonl", "b-big.jsonl", "c-cp1256.jsonl", "d-damaged.jsonl"]
@@ -755,15 +755,19 @@ def test_workers_share_one_large_csv_file_by_spans_of_records(tmp_path: Path, mo
 
 
 @pytest.mark.parametrize("case", ["a quote inside a plain field", "a quoted field never closed", "NUL", "cp1256",
-                                  "a repeated column"])
+                                  "a repeated column", "an early quote inside a plain field"])
 def test_a_large_csv_file_that_cannot_be_cut_is_read_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             case: str) -> None:
+    """A file that fails the check of its spans is read whole by one worker; one
+    whose first bytes show it cannot be cut, by the main process, which hands out chunks."""
     folder = tmp_path / "export"
     folder.mkdir()
     text = _long_csv()
-    late = len(text) * 3 // 4
-    at = text.index("\r\nq", late)  # a record of the last quarter: in a late span
-    if case == "a quote inside a plain field":  # csv keeps it as a character; counting quotes would be misled
+    if case == "an early quote inside a plain field":
+        at = text.index("\r\n")  # after the header: in the first bytes
+    else:
+        at = text.index("\r\nq", len(text) * 3 // 4)  # a record of the last quarter: in a late span
+    if "quote inside" in case:  # csv keeps it as a character; counting quotes would be misled
         text = text[:at] + '\r\nx1,5" screen,seed' + text[at:]
     elif case == "a quoted field never closed":  # the rest of the file is not read, as read whole
         text = _csv() * 3
@@ -776,10 +780,13 @@ def test_a_large_csv_file_that_cannot_be_cut_is_read_as_one(tmp_path: Path, monk
     monkeypatch.setattr(corpus, "_STREAM_BYTES", 100)
     monkeypatch.setattr(engine, "_GROUP_BYTES", 3000)
     assert _spans(folder) == []
+    job = engine._records(folder, 2, {"errors": "skip"}, [], [], workers=2)[3]
+    main_reads = case in ("cp1256", "an early quote inside a plain field")
+    assert job is (engine._run_chunk if main_reads else engine._run_files)
     whole = newslib.load_corpus(folder, errors="skip")
     got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
     assert got.load_report.equals(whole.load_report) and got.stats == whole.stats()
-    if case == "a quote inside a plain field":
+    if "quote inside" in case:
         assert whole["x1"].text == '5" screen' and len(whole) > 40
 
 
@@ -813,3 +820,5 @@ def test_cutting_a_csv_file_where_records_end_agrees_with_reading_it_whole(
     got = [(w, str(r)) for s in spans for w, r in corpus._rows_csv(
         data[s.start : s.end].decode("utf-8"), path.name, ",", None if s.start == 0 else s.columns.names, s.line)]
     assert got == want
+    # and the first bytes of a file that can be cut, however many, say so (who reads is planned by them)
+    assert all(corpus._head_may_cut(path, ",", k) for k in range(1, len(data) + 2, 5))
