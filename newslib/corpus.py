@@ -535,7 +535,7 @@ class _Span(NamedTuple):
     encoding: str  # the file's: "utf-8", or "utf-8-sig" when it starts with a BOM; "parquet"
     columns: _Columns | None  # the file's, found from its first record (None: a placeholder, see engine._planned_cut)
     repairs: tuple[str, ...] = ()  # the file's damaged bytes, replaced with U+FFFD (see _Utf8)
-    row_group: int = -1  # the row group of a Parquet file (-1: lines of a JSONL file)
+    row_group: int = -1  # the row group of a Parquet file (-1: lines or records of a JSONL or CSV file)
 
 
 # The first _ODD_SAMPLE characters of a file lie in its first bytes (4 a character at most, and a BOM).
@@ -590,7 +590,7 @@ def _span_tally(data: bytes, start: int, enc: str) -> _Utf8Tally:
 
 
 def _utf8_spans(path: Path, size: int, spread: Callable[..., Iterable[Any]] = map
-                 ) -> tuple[list[tuple[int, int, int]], _Utf8] | None:
+                ) -> tuple[list[tuple[int, int, int]], _Utf8] | None:
     """The spans of whole lines of about ``size`` bytes of a file, as (start,
     end, number of the first line), and how to decode them; None when
     :func:`_utf8_reading` would not read it as UTF-8.
