@@ -25,7 +25,9 @@ c. peak memory of the streamed passes on the 1x corpus and on a 10x corpus
    sentence, so the vocabulary grows a little), written as JSONL shards of
    1,000 articles to a temporary folder and streamed from there, and the
    statistics of the same articles as one JSONL file and as one JSON array
-   (and row b on the one JSONL file, which the workers share by spans of lines).
+   (and row b on the one JSONL file, which the workers share by spans of lines,
+   and on the same articles as one CSV file and one Parquet file in row groups
+   of 2,000, as pandas writes them).
    Goal: peak on 10x < 2x peak on 1x and < 2 GB.
 d. actor mentions (``data/actors.yml``) + sentence co-occurrence, one
    process vs all cores, on the 1x and the 10x corpus.
@@ -400,6 +402,20 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(_row("b. same, 10x as one JSONL file", "10x", one_proc, one_loc, f"newslib, {w} processes",
                                  "newslib, 1 process", one_loc["seconds"] / one_proc["seconds"],
                                  "speed-up >= 1.7", ten_mb))
+                # ... as one CSV file (cut where records end) and one Parquet file in row groups of
+                # 2,000 articles (read by row groups): exports as pandas writes them.
+                import pandas as pd
+
+                frame = pd.read_json(single, lines=True, dtype=False)
+                exports = {"CSV": Path(tmp) / "10x-one.csv", "Parquet": Path(tmp) / "10x-one.parquet"}
+                frame.to_csv(exports["CSV"], index=False)
+                frame.to_parquet(exports["Parquet"], index=False, row_group_size=2000)
+                del frame
+                for kind, path in exports.items():
+                    loc_x, proc_x = interleaved([("terms_local", path, 1), ("terms_processes", path, w)], n10)
+                    rows.append(_row(f"b. same, 10x as one {kind} file", "10x", proc_x, loc_x,
+                                     f"newslib, {w} processes", "newslib, 1 process",
+                                     loc_x["seconds"] / proc_x["seconds"], "speed-up >= 1.7", ten_mb))
             if "c" in want:
                 mem["10x"] = {"stats": got["stats_local"], "terms": terms10}
                 # ... and as one JSON array (read element by element).
