@@ -589,7 +589,7 @@ def _span_tally(data: bytes, start: int, enc: str) -> _Utf8Tally:
     return tally
 
 
-def _utf8_spans(path: Path, size: int, spread: Callable[..., Iterable[Any]] = map
+def _utf8_spans(path: Path, size: int, spread: Callable[..., Iterable[Any]] = map, delimiter: str | None = None
                 ) -> tuple[list[tuple[int, int, int]], _Utf8] | None:
     """The spans of whole lines of about ``size`` bytes of a file, as (start,
     end, number of the first line), and how to decode them; None when
@@ -598,19 +598,23 @@ def _utf8_spans(path: Path, size: int, spread: Callable[..., Iterable[Any]] = ma
     The check is made span by span with ``spread`` (``map``, or the engine's
     map on its workers, so that a large file is not decoded on one core
     before any of it is counted), and is the whole file's check: the spans'
-    tallies add up to the file's (see :class:`_Utf8Tally`).
+    tallies add up to the file's (see :class:`_Utf8Tally`). With a CSV
+    ``delimiter``, spans of whole records (see :func:`_csv_cuts`), each also
+    checked for its quotes (:func:`_csv_span_check`).
     """
     try:
         with path.open("rb") as fh:
             enc = _plain_head(fh.read(8192))
         if enc is None:
             return None
-        cuts, n = _span_cuts(path, size)
+        cuts, n = _span_cuts(path, size) if delimiter is None else _csv_cuts(path, size)
         bounds = [(a, b) for a, b in zip(cuts, [*cuts[1:], n], strict=True) if b > a]
         if not bounds:  # an empty file
             return [], _Utf8(enc)
-        checks = list(spread(_check_span, [str(path)] * len(bounds), *zip(*bounds, strict=True),
-                             [enc] * len(bounds)))
+        k = len(bounds)
+        args = [[str(path)] * k, *zip(*bounds, strict=True), [enc] * k]
+        checks = list(spread(_check_span, *args) if delimiter is None
+                      else spread(_csv_span_check, *args, [delimiter] * k))
     except (OSError, ValueError, RuntimeError):  # read as one, which reports it as before
         return None
     if None in checks:
@@ -780,13 +784,11 @@ def _head_may_cut(path: Path, delimiter: str | None, size: int) -> bool:
     return _quotes_in_place(head[: head.rfind(b"\n") + 1], first, delimiter, open_end=True)
 
 
-def _csv_span_check(path: str, start: int, end: int, enc: str, delimiter: str
-                    ) -> tuple[_Utf8Tally, int, bool] | None:
-    """What :func:`_utf8_reading` learns from bytes ``start:end`` of a CSV
-    file (its :class:`_Utf8Tally`), its line breaks as ``csv`` counts them
-    (``\\r\\n``, ``\\n`` or ``\\r``), and whether it is whole records
-    whose quotes all belong to quoted fields (so that the span was cut where
-    ``csv`` ends a record); None when it cannot be read. Runs in a worker."""
+def _csv_span_check(path: str, start: int, end: int, enc: str, delimiter: str) -> tuple[_Utf8Tally, int] | None:
+    """:func:`_check_span` of a span of a CSV file, its line breaks counted as
+    ``csv`` counts them (``\\r\\n``, ``\\n`` or ``\\r``); None also when it
+    is not whole records whose quotes all belong to quoted fields (then the
+    span may not have been cut where ``csv`` ends a record). Runs in a worker."""
     try:
         with open(path, "rb") as fh:
             fh.seek(start)
@@ -794,7 +796,9 @@ def _csv_span_check(path: str, start: int, end: int, enc: str, delimiter: str
     except OSError:
         return None
     first = len(codecs.BOM_UTF8) if start == 0 and enc == "utf-8-sig" else 0
-    return _span_tally(data, start, enc), _line_breaks(data), _quotes_in_place(data, first, delimiter)
+    if not _quotes_in_place(data, first, delimiter):
+        return None
+    return _span_tally(data, start, enc), _line_breaks(data)
 
 
 def _csv_spans(path: Path, item: str, names: dict[str, str | None], delimiter: str, size: int,
@@ -811,39 +815,20 @@ def _csv_spans(path: Path, item: str, names: dict[str, str | None], delimiter: s
     character: a cut found by counting quotes could fall inside a field), or
     when its header is malformed, repeats a name or has no text column.
     """
+    checked = _utf8_spans(path, size, spread, delimiter)
+    if checked is None or len(checked[0]) < 2:
+        return None
+    spans, utf8 = checked
     try:
         with path.open("rb") as fh:
-            enc = _plain_head(fh.read(8192))
-        if enc is None:
-            return None
-        cuts, n = _csv_cuts(path, size)
-        bounds = [(a, b) for a, b in zip(cuts, [*cuts[1:], n], strict=True) if b > a]
-        if len(bounds) < 2:
-            return None
-        k = len(bounds)
-        checks = list(spread(_csv_span_check, [str(path)] * k, *zip(*bounds, strict=True), [enc] * k,
-                             [delimiter] * k))
-    except (OSError, ValueError, RuntimeError):
-        return None
-    if None in checks or not all(ok for _, _, ok in checks):
-        return None
-    tally = _Utf8Tally()
-    for span_tally, _, _ in checks:
-        tally.merge(span_tally)
-    utf8 = tally.verdict(enc)
-    if utf8 is None:
-        return None
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(bounds[0][1]).decode(enc, utf8.errors)
+            head = fh.read(spans[0][1]).decode(utf8.encoding, utf8.errors)
         header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, strict=True))
         if len(set(header)) < len(header):
             return None
         columns = _Columns(header, item, names)
     except (OSError, UnicodeDecodeError, StopIteration, csv.Error, LoadError):
         return None
-    lines = itertools.accumulate((breaks for _, breaks, _ in checks[:-1]), initial=1)
-    return [_Span(a, b, line, enc, columns, utf8.repairs) for (a, b), line in zip(bounds, lines, strict=True)]
+    return [_Span(a, b, line, utf8.encoding, columns, utf8.repairs) for a, b, line in spans]
 
 
 # A large Parquet file is cut into its row groups when it has two or more and

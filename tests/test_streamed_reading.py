@@ -213,6 +213,22 @@ def _spans(folder: Path) -> list[corpus._Span]:
     return engine._cut(*files[0], opts) or []
 
 
+def _engine_reads_as_the_loader(folder: Path, whole: newslib.Corpus, engine_name: str = "processes"
+                                ) -> newslib.Corpus:
+    """Assert that a pass on two workers gives the loader's load report,
+    statistics and term matrix, and that loading on them gives its report;
+    returns the corpus loaded on them."""
+    got = engine.analyze(folder, engine=engine_name, n_workers=2, chunk_size=2, errors="skip")
+    assert got.load_report.equals(whole.load_report)
+    assert got.stats == whole.stats()
+    want = newslib.dtm.document_term_matrix(whole)
+    assert got.terms.doc_ids == want.doc_ids and got.terms.keys == want.keys
+    assert (got.terms.matrix != want.matrix).nnz == 0
+    loaded = engine.load_corpus(folder, engine=engine_name, n_workers=2, chunk_size=2, errors="skip")
+    assert loaded.load_report.equals(whole.load_report)
+    return loaded
+
+
 @pytest.mark.parametrize("bom", [False, True])
 def test_workers_share_one_large_jsonl_file_by_spans_of_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                               bom: bool) -> None:
@@ -243,14 +259,7 @@ def test_workers_share_one_large_jsonl_file_by_spans_of_lines(tmp_path: Path, mo
     assert len(whole) > 60 and report["item"].tolist()[-1] == f"all.jsonl:{len(lines)}"
     assert {"recovered", "skipped"} <= set(report["status"]) and report["encoding"].nunique() == 1
     assert sum("Unexpected UTF-8 BOM" in r for r in report["reason"]) == 12 * len(_lines())  # the U+FEFF lines
-    got = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
-    assert got.load_report.equals(report)
-    assert got.stats == whole.stats()
-    want = newslib.dtm.document_term_matrix(whole)
-    assert got.terms.doc_ids == want.doc_ids and got.terms.keys == want.keys
-    assert (got.terms.matrix != want.matrix).nnz == 0
-    loaded = engine.load_corpus(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
-    assert loaded.documents == whole.documents and loaded.load_report.equals(report)
+    assert _engine_reads_as_the_loader(folder, whole).documents == whole.documents
 
 
 def test_large_files_are_cut_when_their_turn_comes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -661,14 +670,8 @@ def test_workers_share_one_large_parquet_file_by_row_groups(tmp_path: Path, monk
     report = whole.load_report
     assert report["item"].tolist()[-1] == "export.parquet#41" and len(whole) == 36
     assert {"recovered", "skipped"} <= set(report["status"])  # ids renamed; rows without a text
-    got = engine.analyze(folder, engine=engine_name, n_workers=2, chunk_size=2, errors="skip")
-    assert got.load_report.equals(report)
-    assert got.stats == whole.stats()
-    want = newslib.dtm.document_term_matrix(whole)
-    assert got.terms.doc_ids == want.doc_ids and got.terms.keys == want.keys
-    assert (got.terms.matrix != want.matrix).nnz == 0
-    loaded = engine.load_corpus(folder, engine=engine_name, n_workers=2, chunk_size=2, errors="skip")
-    assert [d.meta for d in loaded.documents] != [] and loaded.load_report.equals(report)
+    loaded = _engine_reads_as_the_loader(folder, whole, engine_name)
+    assert [d.meta for d in loaded.documents] != []
     assert [(d.doc_id, d.text, d.title, d.date) for d in loaded.documents] == [
         (d.doc_id, d.text, d.title, d.date) for d in whole.documents]
 
@@ -744,14 +747,7 @@ def test_workers_share_one_large_csv_file_by_spans_of_records(tmp_path: Path, mo
     report = whole.load_report
     assert len(whole) > 40 and {"recovered", "skipped"} <= set(report["status"])
     assert report["encoding"].tolist() == ["utf-8-sig" if bom else "utf-8"] * len(report)
-    analysis = engine.analyze(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
-    assert analysis.load_report.equals(report)
-    assert analysis.stats == whole.stats()
-    matrix = newslib.dtm.document_term_matrix(whole)
-    assert analysis.terms.doc_ids == matrix.doc_ids and analysis.terms.keys == matrix.keys
-    assert (analysis.terms.matrix != matrix.matrix).nnz == 0
-    loaded = engine.load_corpus(folder, engine="processes", n_workers=2, chunk_size=2, errors="skip")
-    assert loaded.documents == whole.documents and loaded.load_report.equals(report)
+    assert _engine_reads_as_the_loader(folder, whole).documents == whole.documents
 
 
 @pytest.mark.parametrize("case", ["a quote inside a plain field", "a quoted field never closed", "NUL", "cp1256",
