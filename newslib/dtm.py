@@ -207,11 +207,18 @@ class TermMatrix:
         ).sort_values(["doc_id", "count", "key"], ascending=[True, False, True], ignore_index=True)
 
 
-def _key_columns(surfaces: Sequence[str], vocab: Vocabulary) -> tuple[np.ndarray, list[str]]:
-    """For each surface its content-key column (-1: stopword), and the keys in order."""
+def _key_columns(surfaces: Sequence[str], vocab: Vocabulary,
+                 numbered: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list[str]]:
+    """For each surface its content-key column (-1: stopword), and the keys in
+    order. ``numbered``: the keys already numbered, (a number for each surface
+    and more, the names numbered), as ``_KeyPlan.vocabulary`` gives them."""
     # Once per key, not per surface: keys are numbered by a C-level hash
     # (factorize), stopwords decided and the content keys sorted per key.
-    codes, keys = pd.factorize(np.asarray(vocab.keys(surfaces), dtype=object), sort=False)
+    if numbered is None:
+        codes, keys = pd.factorize(np.asarray(vocab.keys(surfaces), dtype=object), sort=False)
+    else:
+        used, codes = np.unique(numbered[0][: len(surfaces)], return_inverse=True)
+        keys = numbered[1][used]
     content = np.flatnonzero(~vocab.stop_mask(keys))
     names = keys[content]
     if len(names) and max(map(len, names)) <= 64:  # fixed-width strings sort in C (same order as str)
@@ -243,9 +250,11 @@ def keyed_blocks(
     vocab: Vocabulary,
     min_count: int = 1,
     threads: int = 1,
+    numbered: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TermMatrix:
     """The :class:`TermMatrix` of row blocks of surface counts (columns: ``surfaces``,
     whose corpus totals are ``totals``). ``blocks`` is emptied as it is read.
+    ``numbered``: the surfaces' keys as numbers (see :func:`_key_columns`).
 
     Key totals come from the surface totals, so the ``min_count`` filter and
     the final column order (count descending, then key) are decided first:
@@ -254,7 +263,7 @@ def keyed_blocks(
     keyed counts of the whole corpus are never held at the same time (the
     largest objects of a big corpus).
     """
-    col_of, content = _key_columns(surfaces, vocab)
+    col_of, content = _key_columns(surfaces, vocab, numbered)
     rows = np.flatnonzero(col_of >= 0)
     count = np.bincount(col_of[rows], weights=totals[rows], minlength=len(content)).astype(np.int64)
     keep = np.flatnonzero(count >= min_count)

@@ -113,7 +113,7 @@ from .corpus import (
 )
 from .dtm import TermMatrix, _arrow_set, _dropped_totals, _surface_counts, keyed_blocks, stop_surfaces
 from .text import _options
-from .tokens import Vocabulary, _fill_bases, _word_table, sentences
+from .tokens import Vocabulary, _fill_bases, _KeyPlan, _word_table, sentences
 
 __all__ = ["ENGINES", "Analysis", "analyze", "corpus_stats", "iter_chunks", "load_corpus", "mentions", "term_matrix"]
 
@@ -785,13 +785,16 @@ class _SurfaceTotals:
 
     BATCH = 100_000  # surfaces a batch holds at least (fewer encodings while little is known)
 
-    def __init__(self, opts: tuple) -> None:
+    def __init__(self, opts: tuple, plan: bool = False) -> None:
         self.known = pa.array([], pa.large_string())
         self.surfaces: list[str] = []  # the same surfaces as Python strings (what a Vocabulary counts)
         self.totals = np.zeros(0, dtype=np.int64)
         self.opts = opts  # normalisation options of the base keys
         self.batch: list[tuple[Any, np.ndarray, Any]] = []
         self.waiting = 0
+        # With a plan, the surfaces are keyed after the last chunk faster than
+        # a Vocabulary would from the counts alone (see _KeyPlan).
+        self.plan = _KeyPlan(opts) if plan else None
 
     def add(self, surfaces: Any, counts: np.ndarray, payload: Any = None) -> None:
         """Add a chunk's surface counts (its surfaces distinct, in an Arrow array)."""
@@ -809,7 +812,7 @@ class _SurfaceTotals:
         new = encoded.dictionary[len(self.known) :].to_pylist()
         # Base keys of the new words now, while workers count the next chunks,
         # rather than all at the end (they depend on the word alone).
-        _fill_bases(new, self.opts)
+        self.take(new)
         at = len(self.known)
         self.known = encoded.dictionary
         self.surfaces += new
@@ -821,6 +824,13 @@ class _SurfaceTotals:
             self.placed(columns, payload)
         self.batch, self.waiting = [], 0
 
+    def take(self, new: list[str]) -> None:
+        """Compute the base keys of new surfaces."""
+        if self.plan is None:
+            _fill_bases(new, self.opts)
+        else:
+            self.plan.add(new)
+
     def placed(self, columns: np.ndarray, payload: Any) -> None:
         """A chunk's surfaces got their numbers ``columns`` (hook for subclasses)."""
 
@@ -831,6 +841,19 @@ class _SurfaceTotals:
         dict.update(out, zip(self.surfaces, self.totals.tolist(), strict=True))  # one copy, not two
         return out
 
+    def type_counts(self, options: dict[str, Any]) -> tuple[int, int, int]:
+        """(tokens, types, content types) of the counted surfaces, as
+        :meth:`newslib.Corpus.stats` counts them with a Vocabulary of ``options``."""
+        if self.plan is None:
+            vocab = Vocabulary(self.counts(), **options)
+            return (sum(vocab.surface_counts.values()), len(vocab.key_counts(content_only=False)),
+                    len(vocab.key_counts()))
+        self.flush()
+        keys, names, _ = self.plan.decide(self.totals)
+        used = names[np.unique(keys)].tolist()
+        content = len(used) - int(Vocabulary(Counter(), **options).stop_mask(used).sum())
+        return int(self.totals.sum()), len(used), content
+
 
 class _SurfaceStack(_SurfaceTotals):
     """Chunk matrices with their columns re-indexed into one surface index.
@@ -839,9 +862,18 @@ class _SurfaceStack(_SurfaceTotals):
     turns them into key columns one by one (see :func:`newslib.dtm.keyed_blocks`).
     """
 
-    def __init__(self, opts: tuple) -> None:
-        super().__init__(opts)
+    def __init__(self, opts: tuple, plan: bool = False) -> None:
+        super().__init__(opts, plan)
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def vocabulary(self, dropped: Counter, options: dict[str, Any]) -> tuple[Vocabulary, Any]:
+        """The vocabulary of the counted surfaces and the ``dropped`` stopwords
+        (see :func:`newslib.dtm.stop_surfaces`), and its keys as numbers (or None)."""
+        counts = self.counts()
+        counts.update(dropped)
+        if self.plan is None:
+            return Vocabulary(counts, **options), None
+        return self.plan.vocabulary(counts, **options)
 
     def add_matrix(self, X: sp.csr_matrix, surfaces: Any) -> None:
         self.add(surfaces, np.asarray(X.sum(axis=0)).ravel(), X)
@@ -850,10 +882,11 @@ class _SurfaceStack(_SurfaceTotals):
         data = X.data.astype(np.int32) if X.data.size and X.data.max() <= np.iinfo(np.int32).max else X.data
         self.blocks.append((data, columns[X.indices], X.indptr.astype(np.int64)))
 
-    def term_matrix(self, doc_ids: list[str], vocab: Vocabulary, min_count: int, threads: int = 1) -> TermMatrix:
+    def term_matrix(self, doc_ids: list[str], vocab: Vocabulary, min_count: int, threads: int = 1,
+                    numbered: Any = None) -> TermMatrix:
         """The keyed :class:`TermMatrix`; the surface blocks are consumed (``threads`` at a time)."""
         self.flush()
-        return keyed_blocks(self.blocks, self.surfaces, self.totals, doc_ids, vocab, min_count, threads)
+        return keyed_blocks(self.blocks, self.surfaces, self.totals, doc_ids, vocab, min_count, threads, numbered)
 
 
 class _ReportLog:
@@ -1006,7 +1039,9 @@ def analyze(
                                           fields=documents, spread=spread)
 
     opts = _options(dict(norm))
-    stack, totals = _SurfaceStack(opts), _SurfaceTotals(opts)
+    plan = not vopts.get("stem", False)  # a _KeyPlan keys as Vocabulary does, without stemming
+    stack = _SurfaceStack(opts, plan=plan and vocabulary is None)
+    totals = _SurfaceTotals(opts, plan=plan)
     log = _ReportLog(report)
     doc_ids: list[str] = []  # the term matrix's rows; otherwise only counted (a pass may see millions)
     n_docs = n_par = n_sent = chrome = arabic_tokens = 0
@@ -1040,13 +1075,12 @@ def analyze(
         out.mentions = _concat_mentions(mentions, lexicon, metonyms, types)
     if terms:
         # As document_term_matrix: the counted surfaces, then the dropped stopwords (see stop_surfaces).
+        numbered = None
         if vocabulary is None:
-            counts = stack.counts()
-            counts.update(dropped)
-            vocabulary = Vocabulary(counts, **vopts)
+            vocabulary, numbered = stack.vocabulary(dropped, vopts)
         # The "processes" engine has the cores to itself: the blocks are keyed on all of them.
         threads = cores if engine == "processes" else 1
-        out.terms = stack.term_matrix(doc_ids, vocabulary, min_count, threads)
+        out.terms = stack.term_matrix(doc_ids, vocabulary, min_count, threads, numbered)
     if isinstance(path_or_corpus, (str, Path)) and (stats or documents):
         if not stats:  # the workers look for Arabic letters for the statistics only
             arabic = any(_ARABIC_LETTER.search(d.text) for d in docs or ())
@@ -1054,7 +1088,7 @@ def analyze(
     if documents:
         out.documents, out.warnings = docs, list(warnings)
     if stats:
-        out.stats = _stats(Vocabulary(totals.counts(), **vopts), log, warnings, documents=n_docs,
+        out.stats = _stats(totals.type_counts(vopts), log, warnings, documents=n_docs,
                            paragraphs=n_par, sentences=n_sent, arabic_tokens=arabic_tokens,
                            chrome=chrome)
     return out
@@ -1099,11 +1133,12 @@ def _corpus_warnings(n_docs: int, arabic: bool, n_items: int, path: str | Path) 
     return []
 
 
-def _stats(vocab: Vocabulary, report: _ReportLog, warnings: list[str], *, documents: int,
+def _stats(type_counts: tuple[int, int, int], report: _ReportLog, warnings: list[str], *, documents: int,
            paragraphs: int, sentences: int, arabic_tokens: int, chrome: int) -> dict[str, Any]:
-    """The dict of :meth:`newslib.Corpus.stats` from merged parts (same keys, same order)."""
+    """The dict of :meth:`newslib.Corpus.stats` from merged parts (same keys, same order);
+    ``type_counts`` as :meth:`_SurfaceTotals.type_counts` gives them."""
     status, skipped = report.summary()
-    tokens = sum(vocab.surface_counts.values())
+    tokens, types, content_types = type_counts
     if documents and not tokens:  # as Corpus.stats
         warnings = [*warnings, f"no word tokens in the {documents} document(s): only punctuation or symbols"]
     return {
@@ -1112,8 +1147,8 @@ def _stats(vocab: Vocabulary, report: _ReportLog, warnings: list[str], *, docume
         "sentences": sentences,
         "tokens": tokens,
         "arabic_tokens": arabic_tokens,
-        "types": len(vocab.key_counts(content_only=False)),
-        "content_types": len(vocab.key_counts()),
+        "types": types,
+        "content_types": content_types,
         "chrome_lines_removed": chrome,
         "items_seen": len(report),
         "loaded": int(status.get("loaded", 0)),

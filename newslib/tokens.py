@@ -543,12 +543,7 @@ class Vocabulary:
         numbers: bool = False,
         **normalize_options: bool,
     ) -> None:
-        self.options = _options(normalize_options)
-        self.stem = stem
-        self.min_len = min_len
-        self.numbers = numbers
-        self.surface_counts = Counter(surface_counts)
-        self._stop = _stopwords(self.options)
+        self._setup(Counter(surface_counts), stem, min_len, numbers, normalize_options)
         cache = _BASE_CACHE.setdefault(self.options, {})
         try:  # one pass when every base is cached already (a streamed pass computed them)
             bases = [cache[s][0] for s in self.surface_counts]
@@ -559,6 +554,16 @@ class Vocabulary:
         for b, n in zip(bases, self.surface_counts.values(), strict=True):
             base[b] = get(b, 0) + n
         self.base_counts = base
+
+    def _setup(self, surface_counts: Counter, stem: bool, min_len: int, numbers: bool,
+               normalize_options: dict[str, bool]) -> None:
+        """Everything but the base counts (see _KeyPlan.vocabulary)."""
+        self.options = _options(normalize_options)
+        self.stem = stem
+        self.min_len = min_len
+        self.numbers = numbers
+        self.surface_counts = surface_counts
+        self._stop = _stopwords(self.options)
         self._bare_cache: dict[str, tuple[str, int]] = {}
         self._display_cache: dict[str, str] = {}
         self._keys = _KeyMap(self._resolve)
@@ -780,6 +785,125 @@ class Vocabulary:
 
     def __len__(self) -> int:
         return len(self.surface_counts)
+
+
+# ---------------------------------------------------------------- keys planned while streaming
+
+
+class _KeyPlan:
+    """The keys of surfaces that arrive a batch at a time, decided at the end.
+
+    A streamed pass learns its surfaces chunk by chunk and their corpus counts
+    only after the last chunk, and a word's key depends on those counts (see
+    :meth:`Vocabulary.keys`). The bases are computed as the surfaces arrive;
+    after the last chunk the rules are applied to all bases at once: the
+    bases, their rests and their forms with «ال» are numbered by pandas'
+    hashing and the counts compared in NumPy. Only words whose cut may end in
+    an article they are also seen with take a Python step of their own.
+    (Numbering the bases as they arrive, in the main process beside the
+    workers, was slower: that process's time is on the critical path.)
+
+    The keys are those of ``Vocabulary(counts).keys(surfaces)`` (``stem=False``).
+
+    >>> plan = _KeyPlan(_options({}))
+    >>> plan.add(["لروسيا", "روسيا", "لافروف"])
+    >>> keys, names, _ = plan.decide(np.array([1, 3, 2]))
+    >>> names[keys].tolist()
+    ['روسيا', 'روسيا', 'لافروف']
+    """
+
+    def __init__(self, opts: tuple) -> None:
+        self.opts = opts
+        self.surfaces: list[str] = []
+        self.hits: list[tuple[str, int]] = []  # per surface: (base, letters of particle + article cut)
+
+    def add(self, surfaces: list[str]) -> None:
+        """Take new surfaces (each once, in the corpus's order) and compute their bases."""
+        self.surfaces += surfaces
+        self.hits += map(_fill_bases(surfaces, self.opts).__getitem__, surfaces)
+
+    def decide(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(the key of each surface as a number into ``names``, ``names``, the
+        corpus count of each base), given the corpus count of each surface.
+
+        ``names`` are the bases in the order of their first surface, then the
+        rests that are keys without being bases."""
+        import pandas as pd
+
+        base, names = pd.factorize(np.fromiter(map(itemgetter(0), self.hits), object, len(self.hits)), sort=False)
+        names = np.asarray(names, dtype=object)
+        n = len(names)
+        total = np.bincount(base, weights=counts, minlength=n).round().astype(np.int64)
+        stop = _stopwords(self.opts)
+        index = pd.Index(names, dtype=object)  # object: pandas would convert to Arrow strings, a copy
+        key = np.arange(n)
+        # _clitic_cuts over every base that may lose a clitic, two letters first.
+        words = names.tolist()
+        may = np.fromiter(map(_CLITIC_FIRST.__contains__, [w[:1] for w in words]), bool, n)
+        may &= np.fromiter(map(len, words), np.int64, n) > MIN_STRIPPED
+        at = np.flatnonzero(may)
+        at = at[~np.fromiter(map(stop.__contains__, names[at]), bool, len(at))]
+        if len(at):
+            words = names[at].tolist()
+            size = len(words)
+            letters = np.array([w[:3] for w in words], dtype="<U3").view(np.uint32).reshape(size, 3)
+            lengths = np.fromiter(map(len, words), np.int64, size)
+
+            def is_in(column: int, chars: str) -> np.ndarray:
+                return np.isin(letters[:, column], [ord(ch) for ch in chars])
+
+            verb = letters == ord("ي")
+            two = is_in(0, _CONJ) & is_in(1, _PREP) & ~(is_in(1, "بك") & verb[:, 2]) & (lengths - 2 >= MIN_STRIPPED)
+            one = ~(is_in(0, "بك") & verb[:, 1]) & (lengths - 1 >= MIN_STRIPPED)
+            cut = np.zeros(size, dtype=np.int64)
+            for k, shape_fits in ((2, two), (1, one)):
+                test = np.flatnonzero(shape_fits & (cut == 0))
+                rests = [words[i][k:] for i in test.tolist()]
+                found = index.get_indexer(rests)
+                c = np.where(found >= 0, total[found], 0)
+                attested = np.fromiter(map(stop.__contains__, rests), bool, len(rests))
+                attested |= (c > 0) & (c * ATTESTED_RATIO >= total[at[test]])
+                cut[test[attested]] = k
+                # A rest that is no base is named after the bases.
+                new = attested & (found < 0)
+                if new.any():
+                    found[new] = np.arange(len(names), len(names) + int(new.sum()))
+                    names = np.concatenate([names, np.asarray(list(compress(rests, new.tolist())), dtype=object)])
+                key[at[test[attested]]] = found[attested]
+        keys = key[base]
+        # A surface cut by two letters or more whose base the corpus also has
+        # after an article, and whose cut ends with that article: the whole
+        # word is the key (Vocabulary._rules).
+        cuts = np.fromiter(map(itemgetter(1), self.hits), np.int64, len(self.hits))
+        maybe = np.flatnonzero(cuts >= 2)
+        if len(maybe):
+            cut_bases = np.unique(base[maybe])
+            with_article = np.full(n, -1, dtype=np.int64)
+            with_article[cut_bases] = index.get_indexer(["ال" + b for b in names[cut_bases].tolist()])
+            maybe = maybe[with_article[base[maybe]] >= 0]
+            pre = _pre_options(self.opts)
+            for i, cut in zip(maybe.tolist(), cuts[maybe].tolist(), strict=True):
+                if _normalize(self.surfaces[i], pre)[:cut].endswith("ال"):
+                    keys[i] = with_article[base[i]]
+        return keys, names, total
+
+    def vocabulary(self, counts: Counter, *, stem: bool = False, min_len: int = 2, numbers: bool = False,
+                   **normalize_options: bool) -> tuple[Vocabulary, tuple[np.ndarray, np.ndarray]]:
+        """``Vocabulary(counts, ...)`` with its keys in place, and the keys as
+        numbers: (a number for each surface of ``counts``, the names numbered).
+
+        ``counts`` has the surfaces added here first, in their order; any
+        others after them are added now."""
+        vocab = Vocabulary.__new__(Vocabulary)
+        vocab._setup(counts, stem, min_len, numbers, normalize_options)
+        if vocab.options != self.opts or stem:
+            raise ValueError("a key plan serves the options it was made with, without stemming")
+        self.add(list(islice(counts, len(self.surfaces), None)))
+        keys, names, total = self.decide(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
+        # factorize numbers the bases in the order of their first surface, as Vocabulary.__init__ adds them.
+        vocab.base_counts = dict(zip(names[: len(total)].tolist(), total.tolist(), strict=True))
+        vocab._keys.update(zip(self.surfaces, names[keys].tolist(), strict=True))
+        return vocab, (keys, names)
 
 
 def tokenize(

@@ -247,9 +247,33 @@ def _check_batch_equals_one_by_one(counts: Counter, monkeypatch: pytest.MonkeyPa
     words = list(counts)
     opts = _options({k: v for k, v in options.items() if k != "stem"})
     assert _compute_bases(words, opts) == [_base_uncached(w, opts) for w in words]
-    batch = Vocabulary(counts, **options).keys(words)
+    whole = Vocabulary(counts, **options)
+    batch = whole.keys(words)
+    if not options.get("stem"):
+        _check_plan_equals_vocabulary(counts, whole, batch, opts, **options)
     single = _keys_one_by_one(counts, monkeypatch, **options)
     assert batch == [single._resolve(w) for w in words]
+
+
+def _check_plan_equals_vocabulary(counts: Counter, whole: Vocabulary, keys: list[str], opts: tuple,
+                                  **options) -> None:
+    """A _KeyPlan fed two thirds of the surfaces in batches of growing size (the
+    rest come with the counts, as a pass's dropped stopwords do) keys them as
+    the vocabulary does, and builds the same vocabulary."""
+    from newslib.tokens import _KeyPlan
+
+    words = list(counts)
+    plan = _KeyPlan(opts)
+    start, size = 0, 1
+    while start < len(words) * 2 // 3:
+        plan.add(words[start : min(start + size, len(words) * 2 // 3)])
+        start, size = start + size, size * 3
+    vocab, (numbers, names) = plan.vocabulary(Counter(counts), **options)
+    assert names[numbers].tolist() == keys
+    assert list(vocab.base_counts.items()) == list(whole.base_counts.items())
+    assert list(vocab.surface_counts.items()) == list(whole.surface_counts.items())
+    assert vocab.keys(words) == keys
+    assert [vocab.display(k) for k in keys[:500]] == [whole.display(k) for k in keys[:500]]
 
 
 @pytest.mark.parametrize("options", [{}, {"teh_marbuta": False, "lowercase": False}, {"alef": False}])
