@@ -245,6 +245,18 @@ def test_min_count_and_vocabulary_options(corpus: newslib.Corpus, repo: Path) ->
     assert got.terms["count"].min() >= 3
 
 
+@pytest.mark.parametrize("options", [{"alef": False, "min_len": 3, "numbers": True}, {"teh_marbuta": False}])
+def test_keys_planned_with_other_options_equal_the_loaded_corpus(options: dict, repo: Path) -> None:
+    """The streamed pass keys its surfaces with a _KeyPlan (no stemming): under
+    other normalisation and stopword options it gives the terms and the
+    statistics of the loaded corpus with those options."""
+    loaded = newslib.load_corpus(repo / "data", vocabulary_options=options)
+    got = engine.analyze(repo / "data", chunk_size=2, vocabulary_options=options)
+    assert_same_terms(got.terms, document_term_matrix(loaded))
+    assert got.stats == loaded.stats()
+    assert got.stats["content_types"] != newslib.load_corpus(repo / "data").stats()["content_types"]
+
+
 def test_chunk_without_words(corpus: newslib.Corpus) -> None:
     """A chunk may hold no word at all (CountVectorizer refuses it alone); the corpus still counts."""
     docs = [newslib.Document(doc_id=str(i), title="", text=t, raw_text=t)
