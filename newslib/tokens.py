@@ -838,15 +838,17 @@ class _KeyPlan:
         index = pd.Index(names, dtype=object)  # object: pandas would convert to Arrow strings, a copy
         key = np.arange(n)
         # _clitic_cuts over every base that may lose a clitic, two letters first.
+        # First letters as code points: a fixed-width array truncates each
+        # word, with no string object made per word.
         words = names.tolist()
-        may = np.fromiter(map(_CLITIC_FIRST.__contains__, [w[:1] for w in words]), bool, n)
+        may = np.isin(np.array(words, dtype="<U1").view(np.uint32), [ord(ch) for ch in _CLITIC_FIRST])
         may &= np.fromiter(map(len, words), np.int64, n) > MIN_STRIPPED
         at = np.flatnonzero(may)
         at = at[~np.fromiter(map(stop.__contains__, names[at]), bool, len(at))]
         if len(at):
             words = names[at].tolist()
             size = len(words)
-            letters = np.array([w[:3] for w in words], dtype="<U3").view(np.uint32).reshape(size, 3)
+            letters = np.array(words, dtype="<U3").view(np.uint32).reshape(size, 3)
             lengths = np.fromiter(map(len, words), np.int64, size)
 
             def is_in(column: int, chars: str) -> np.ndarray:
