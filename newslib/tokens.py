@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache
 from importlib import resources
 from itertools import compress, islice, repeat
@@ -319,13 +319,15 @@ def _after_article(pre: str, cut: int) -> tuple[str, int]:
     return rest, cut
 
 
-def _clitic_cuts(bases: list[str], counts: Mapping[str, int], stop: frozenset[str]) -> np.ndarray:
+def _clitic_cuts(bases: list[str], counts: Mapping[str, int] | Callable[[list[str]], np.ndarray],
+                 stop: frozenset[str]) -> np.ndarray:
     """Proclitic letters (0, 1 or 2) to cut from each base, as ``Vocabulary._rules``
     decides for a base that starts with a clitic letter, has more than
-    ``MIN_STRIPPED`` letters and is no stopword; ``counts`` are base counts.
+    ``MIN_STRIPPED`` letters and is no stopword; ``counts`` are base counts, or
+    a function giving the count of each of a list of words (0: not a base).
 
-    The same rule for a whole batch at once (dictionary look-ups by ``map``,
-    the decision in NumPy): a corpus has tens of thousands of such words.
+    The same rule for a whole batch at once (look-ups by ``map`` or by the
+    function, the decision in NumPy): a corpus has tens of thousands of such words.
 
     >>> _clitic_cuts(["وروسيا", "بريطانيا", "وبروسيا"], {"روسيا": 9, "وروسيا": 2}, frozenset())
     array([1, 0, 2])
@@ -333,18 +335,15 @@ def _clitic_cuts(bases: list[str], counts: Mapping[str, int], stop: frozenset[st
     size = len(bases)
     if not size:
         return np.zeros(0, dtype=np.int64)
-    whole = np.fromiter(map(counts.get, bases, repeat(0)), dtype=np.int64, count=size)
-    letters = np.array([b[:3] for b in bases], dtype="<U3").view(np.uint32).reshape(size, 3)
-    lengths = np.fromiter(map(len, bases), dtype=np.int64, count=size)
+    if isinstance(counts, Mapping):
+        table = counts
 
-    def attested(k: int) -> np.ndarray:
-        # A function word after the clitic always splits; a content word must
-        # occur on its own at least 1/ATTESTED_RATIO as often as the whole.
-        rest = [b[k:] for b in bases]
-        c = np.fromiter(map(counts.get, rest, repeat(0)), dtype=np.int64, count=size)
-        return np.fromiter(map(stop.__contains__, rest), dtype=bool, count=size) | (
-            (c > 0) & (c * ATTESTED_RATIO >= whole)
-        )
+        def counts(words: list[str]) -> np.ndarray:
+            return np.fromiter(map(table.get, words, repeat(0)), dtype=np.int64, count=len(words))
+
+    whole = counts(bases)
+    letters = np.array(bases, dtype="<U3").view(np.uint32).reshape(size, 3)  # the first three, no object each
+    lengths = np.fromiter(map(len, bases), dtype=np.int64, count=size)
 
     def is_in(column: int, chars: str) -> np.ndarray:
         return np.isin(letters[:, column], [ord(ch) for ch in chars])
@@ -352,10 +351,18 @@ def _clitic_cuts(bases: list[str], counts: Mapping[str, int], stop: frozenset[st
     # ب and ك attach to nouns, not to imperfect verbs: «كيري» is not ك + «يري».
     verb = letters == ord("ي")
     two = is_in(0, _CONJ) & is_in(1, _PREP) & ~(is_in(1, "بك") & verb[:, 2]) & (lengths - 2 >= MIN_STRIPPED)
-    two &= attested(2)
-    one = ~two & ~(is_in(0, "بك") & verb[:, 1]) & (lengths - 1 >= MIN_STRIPPED) & attested(1)
-    return np.where(two, 2, np.where(one, 1, 0))
-
+    one = ~(is_in(0, "بك") & verb[:, 1]) & (lengths - 1 >= MIN_STRIPPED)
+    cut = np.zeros(size, dtype=np.int64)
+    for k, shape_fits in ((2, two), (1, one)):  # two letters first; one only where two were not cut
+        test = np.flatnonzero(shape_fits & (cut == 0))
+        rest = [bases[i][k:] for i in test.tolist()]
+        # A function word after the clitic always splits; a content word must
+        # occur on its own at least 1/ATTESTED_RATIO as often as the whole.
+        c = counts(rest)
+        attested = np.fromiter(map(stop.__contains__, rest), dtype=bool, count=len(rest))
+        attested |= (c > 0) & (c * ATTESTED_RATIO >= whole[test])
+        cut[test[attested]] = k
+    return cut
 
 def _cut_surface(surface: str, letters: int) -> str:
     """``surface`` without its first ``letters`` letters (marks not counted)."""
@@ -835,9 +842,15 @@ class _KeyPlan:
         n = len(names)
         total = np.bincount(base, weights=counts, minlength=n).round().astype(np.int64)
         stop = _stopwords(self.opts)
-        index = pd.Index(names, dtype=object)  # object: pandas would convert to Arrow strings, a copy
+        index = pd.Index(names, dtype=object)
+
+        def number(words: list[str]) -> np.ndarray:
+            """Each word's number among the bases, -1 for none. (Object dtype
+            throughout: pandas would make Arrow strings of them, and back.)"""
+            return index.get_indexer(pd.Index(words, dtype=object))
+
         key = np.arange(n)
-        # _clitic_cuts over every base that may lose a clitic, two letters first.
+        # _clitic_cuts over every base that may lose a clitic.
         # First letters as code points: a fixed-width array truncates each
         # word, with no string object made per word.
         words = names.tolist()
@@ -847,31 +860,21 @@ class _KeyPlan:
         at = at[~np.fromiter(map(stop.__contains__, names[at]), bool, len(at))]
         if len(at):
             words = names[at].tolist()
-            size = len(words)
-            letters = np.array(words, dtype="<U3").view(np.uint32).reshape(size, 3)
-            lengths = np.fromiter(map(len, words), np.int64, size)
 
-            def is_in(column: int, chars: str) -> np.ndarray:
-                return np.isin(letters[:, column], [ord(ch) for ch in chars])
+            def counts(found: list[str]) -> np.ndarray:
+                i = number(found)
+                return np.where(i >= 0, total[i], 0)
 
-            verb = letters == ord("ي")
-            two = is_in(0, _CONJ) & is_in(1, _PREP) & ~(is_in(1, "بك") & verb[:, 2]) & (lengths - 2 >= MIN_STRIPPED)
-            one = ~(is_in(0, "بك") & verb[:, 1]) & (lengths - 1 >= MIN_STRIPPED)
-            cut = np.zeros(size, dtype=np.int64)
-            for k, shape_fits in ((2, two), (1, one)):
-                test = np.flatnonzero(shape_fits & (cut == 0))
-                rests = [words[i][k:] for i in test.tolist()]
-                found = index.get_indexer(rests)
-                c = np.where(found >= 0, total[found], 0)
-                attested = np.fromiter(map(stop.__contains__, rests), bool, len(rests))
-                attested |= (c > 0) & (c * ATTESTED_RATIO >= total[at[test]])
-                cut[test[attested]] = k
-                # A rest that is no base is named after the bases.
-                new = attested & (found < 0)
-                if new.any():
-                    found[new] = np.arange(len(names), len(names) + int(new.sum()))
-                    names = np.concatenate([names, np.asarray(list(compress(rests, new.tolist())), dtype=object)])
-                key[at[test[attested]]] = found[attested]
+            cut = _clitic_cuts(words, counts, stop)
+            cutting = np.flatnonzero(cut)
+            rests = [words[i][k:] for i, k in zip(cutting.tolist(), cut[cutting].tolist(), strict=True)]
+            found = number(rests)
+            new = found < 0  # a stopword rest that is no base («وذلك», «فذلك»): named once, after the bases
+            if new.any():
+                numbers, extra = pd.factorize(np.asarray(list(compress(rests, new.tolist())), dtype=object))
+                found[new] = len(names) + numbers
+                names = np.concatenate([names, np.asarray(extra, dtype=object)])
+            key[at[cutting]] = found
         keys = key[base]
         # A surface cut by two letters or more whose base the corpus also has
         # after an article, and whose cut ends with that article: the whole
@@ -881,7 +884,7 @@ class _KeyPlan:
         if len(maybe):
             cut_bases = np.unique(base[maybe])
             with_article = np.full(n, -1, dtype=np.int64)
-            with_article[cut_bases] = index.get_indexer(["ال" + b for b in names[cut_bases].tolist()])
+            with_article[cut_bases] = number(["ال" + b for b in names[cut_bases].tolist()])
             maybe = maybe[with_article[base[maybe]] >= 0]
             pre = _pre_options(self.opts)
             for i, cut in zip(maybe.tolist(), cuts[maybe].tolist(), strict=True):

@@ -257,6 +257,15 @@ def test_keys_planned_with_other_options_equal_the_loaded_corpus(options: dict, 
     assert got.stats["content_types"] != newslib.load_corpus(repo / "data").stats()["content_types"]
 
 
+def test_a_stopword_key_that_is_no_base_counts_as_one_type() -> None:
+    """«وذلك» and «فذلك» both key to the stopword «ذلك», which the corpus never
+    has alone: one type, as the loaded corpus counts it."""
+    text = "وذلك فذلك في سورية وبذلك"
+    small = newslib.Corpus([newslib.Document(doc_id="a", title="", text=text, raw_text=text)])
+    got = engine.corpus_stats(small)
+    assert (got["types"], got["content_types"]) == (small.stats()["types"], small.stats()["content_types"]) == (3, 1)
+
+
 def test_chunk_without_words(corpus: newslib.Corpus) -> None:
     """A chunk may hold no word at all (CountVectorizer refuses it alone); the corpus still counts."""
     docs = [newslib.Document(doc_id=str(i), title="", text=t, raw_text=t)

@@ -270,6 +270,7 @@ def _check_plan_equals_vocabulary(counts: Counter, whole: Vocabulary, keys: list
         start, size = start + size, size * 3
     vocab, (numbers, names) = plan.vocabulary(Counter(counts), **options)
     assert names[numbers].tolist() == keys
+    assert len(set(names.tolist())) == len(names)  # a key has one number (the statistics count numbers)
     assert list(vocab.base_counts.items()) == list(whole.base_counts.items())
     assert list(vocab.surface_counts.items()) == list(whole.surface_counts.items())
     assert vocab.keys(words) == keys
