@@ -565,13 +565,20 @@ def _check_span(path: str, start: int, end: int, enc: str) -> tuple[_Utf8Tally, 
     """What :func:`_utf8_reading` learns from bytes ``start:end`` of a file, a
     span of whole lines (its :class:`_Utf8Tally`), and its line breaks; None
     when they cannot be read. Runs in a worker (see :func:`_jsonl_spans`)."""
+    data = _span_bytes(path, start, end)
+    if data is None:
+        return None
+    return _span_tally(data, start, enc), data.count(b"\n")
+
+
+def _span_bytes(path: str, start: int, end: int) -> bytes | None:
+    """Bytes ``start:end`` of a file; None when it cannot be read."""
     try:
         with open(path, "rb") as fh:
             fh.seek(start)
-            data = fh.read(end - start)
+            return fh.read(end - start)
     except OSError:
         return None
-    return _span_tally(data, start, enc), data.count(b"\n")
 
 
 def _span_tally(data: bytes, start: int, enc: str) -> _Utf8Tally:
@@ -789,11 +796,8 @@ def _csv_span_check(path: str, start: int, end: int, enc: str, delimiter: str) -
     ``csv`` counts them (``\\r\\n``, ``\\n`` or ``\\r``); None also when it
     is not whole records whose quotes all belong to quoted fields (then the
     span may not have been cut where ``csv`` ends a record). Runs in a worker."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(start)
-            data = fh.read(end - start)
-    except OSError:
+    data = _span_bytes(path, start, end)
+    if data is None:
         return None
     first = len(codecs.BOM_UTF8) if start == 0 and enc == "utf-8-sig" else 0
     if not _quotes_in_place(data, first, delimiter):
