@@ -217,7 +217,7 @@ def _key_columns(surfaces: Sequence[str], vocab: Vocabulary,
     if numbered is None:
         codes, keys = pd.factorize(np.asarray(vocab.keys(surfaces), dtype=object), sort=False)
     else:
-        used, codes = np.unique(numbered[0][: len(surfaces)], return_inverse=True)
+        codes, used = pd.factorize(numbered[0][: len(surfaces)], sort=False)
         keys = numbered[1][used]
     content = np.flatnonzero(~vocab.stop_mask(keys))
     names = keys[content]

@@ -319,29 +319,35 @@ def _after_article(pre: str, cut: int) -> tuple[str, int]:
     return rest, cut
 
 
-def _clitic_cuts(bases: list[str], counts: Mapping[str, int] | Callable[[list[str]], np.ndarray],
-                 stop: frozenset[str]) -> np.ndarray:
+def _clitic_cuts(bases: list[str], counts: Mapping[str, int] | Callable[[list[str]], tuple[np.ndarray, np.ndarray]],
+                 stop: frozenset[str], whole: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Proclitic letters (0, 1 or 2) to cut from each base, as ``Vocabulary._rules``
     decides for a base that starts with a clitic letter, has more than
-    ``MIN_STRIPPED`` letters and is no stopword; ``counts`` are base counts, or
-    a function giving the count of each of a list of words (0: not a base).
+    ``MIN_STRIPPED`` letters and is no stopword; and the number of each cut
+    base's rest (-1: none). ``counts`` are base counts, or a function giving
+    of a list of words the count (0: not a base) and the number of each (-1:
+    none; from a Mapping all are -1). ``whole``: the bases' own counts, if known.
 
     The same rule for a whole batch at once (look-ups by ``map`` or by the
     function, the decision in NumPy): a corpus has tens of thousands of such words.
 
-    >>> _clitic_cuts(["وروسيا", "بريطانيا", "وبروسيا"], {"روسيا": 9, "وروسيا": 2}, frozenset())
+    >>> _clitic_cuts(["وروسيا", "بريطانيا", "وبروسيا"], {"روسيا": 9, "وروسيا": 2}, frozenset())[0]
     array([1, 0, 2])
     """
     size = len(bases)
+    cut = np.zeros(size, dtype=np.int64)
+    number = np.full(size, -1, dtype=np.int64)
     if not size:
-        return np.zeros(0, dtype=np.int64)
+        return cut, number
     if isinstance(counts, Mapping):
         table = counts
 
-        def counts(words: list[str]) -> np.ndarray:
-            return np.fromiter(map(table.get, words, repeat(0)), dtype=np.int64, count=len(words))
+        def counts(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+            found = np.fromiter(map(table.get, words, repeat(0)), dtype=np.int64, count=len(words))
+            return found, np.full(len(words), -1, dtype=np.int64)
 
-    whole = counts(bases)
+    if whole is None:
+        whole = counts(bases)[0]
     letters = np.array(bases, dtype="<U3").view(np.uint32).reshape(size, 3)  # the first three, no object each
     lengths = np.fromiter(map(len, bases), dtype=np.int64, count=size)
 
@@ -352,17 +358,17 @@ def _clitic_cuts(bases: list[str], counts: Mapping[str, int] | Callable[[list[st
     verb = letters == ord("ي")
     two = is_in(0, _CONJ) & is_in(1, _PREP) & ~(is_in(1, "بك") & verb[:, 2]) & (lengths - 2 >= MIN_STRIPPED)
     one = ~(is_in(0, "بك") & verb[:, 1]) & (lengths - 1 >= MIN_STRIPPED)
-    cut = np.zeros(size, dtype=np.int64)
     for k, shape_fits in ((2, two), (1, one)):  # two letters first; one only where two were not cut
         test = np.flatnonzero(shape_fits & (cut == 0))
         rest = [bases[i][k:] for i in test.tolist()]
         # A function word after the clitic always splits; a content word must
         # occur on its own at least 1/ATTESTED_RATIO as often as the whole.
-        c = counts(rest)
+        c, found = counts(rest)
         attested = np.fromiter(map(stop.__contains__, rest), dtype=bool, count=len(rest))
         attested |= (c > 0) & (c * ATTESTED_RATIO >= whole[test])
         cut[test[attested]] = k
-    return cut
+        number[test[attested]] = found[attested]
+    return cut, number
 
 def _cut_surface(surface: str, letters: int) -> str:
     """``surface`` without its first ``letters`` letters (marks not counted)."""
@@ -517,13 +523,30 @@ def surface_tokens(text: str) -> list[str]:
 
 
 class _KeyMap(dict):
-    """surface -> key, filled on first sight of a surface (``__missing__``)."""
+    """surface -> key, filled on first sight of a surface (``__missing__``).
 
-    def __init__(self, resolve):
+    ``known`` keys decided already (surfaces, names, a name number per
+    surface; see :meth:`_KeyPlan.vocabulary`) are put in at the first miss,
+    all at once: a pass that only needs the key numbers (a term matrix)
+    does not make a string per surface.
+    """
+
+    def __init__(self, resolve, known: tuple[list[str], np.ndarray, np.ndarray] | None = None):
         super().__init__()
         self._resolve = resolve
+        self._known = known
+
+    def fill(self) -> _KeyMap:
+        """Put in the ``known`` keys, if not yet done (before ``get`` or ``in``)."""
+        if self._known is not None:
+            surfaces, names, numbers = self._known
+            self._known = None
+            self.update(zip(surfaces, names[numbers].tolist(), strict=True))
+        return self
 
     def __missing__(self, surface: str) -> str:
+        if self._known is not None and surface in self.fill():
+            return self[surface]
         value = self[surface] = self._resolve(surface)
         return value
 
@@ -675,7 +698,7 @@ class Vocabulary:
         so their key is their base key; one regex scan finds the others, and
         only they go through the rules (this runs once per word type of a corpus).
         """
-        known = self._keys
+        known = self._keys.fill()
         surfaces = list(surfaces)
         seen = list(map(known.get, surfaces))  # get, not []: None for a surface not keyed yet
         if None not in seen:  # all keyed already (a text of a corpus the vocabulary was built from)
@@ -711,7 +734,7 @@ class Vocabulary:
             for i in article:
                 keys[i] = self._rules(new[i], *hits[i])[0]
             bases = [keys[i] for i in clitic]
-            for i, b, k in zip(clitic, bases, _clitic_cuts(bases, base_counts, stop).tolist(), strict=True):
+            for i, b, k in zip(clitic, bases, _clitic_cuts(bases, base_counts, stop)[0].tolist(), strict=True):
                 keys[i] = b[k:]
             known.update(zip(new, keys, strict=True))
             if len(new) == len(surfaces):  # all new (the usual first call): new is surfaces
@@ -756,7 +779,7 @@ class Vocabulary:
     @cached_property
     def _surfaces_by_key(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        keys = self._keys
+        keys = self._keys.fill()
         for surface in self.surface_counts:
             out.setdefault(keys[surface], []).append(surface)
         return out
@@ -861,17 +884,18 @@ class _KeyPlan:
         if len(at):
             words = names[at].tolist()
 
-            def counts(found: list[str]) -> np.ndarray:
+            def counts(found: list[str]) -> tuple[np.ndarray, np.ndarray]:
                 i = number(found)
-                return np.where(i >= 0, total[i], 0)
+                return np.where(i >= 0, total[i], 0), i
 
-            cut = _clitic_cuts(words, counts, stop)
+            cut, found = _clitic_cuts(words, counts, stop, total[at])
             cutting = np.flatnonzero(cut)
-            rests = [words[i][k:] for i, k in zip(cutting.tolist(), cut[cutting].tolist(), strict=True)]
-            found = number(rests)
-            new = found < 0  # a stopword rest that is no base («وذلك», «فذلك»): named once, after the bases
-            if new.any():
-                numbers, extra = pd.factorize(np.asarray(list(compress(rests, new.tolist())), dtype=object))
+            found = found[cutting]
+            # A stopword rest that is no base («وذلك», «فذلك»): named once, after the bases.
+            new = np.flatnonzero(found < 0)
+            if len(new):
+                rests = [words[i][k:] for i, k in zip(cutting[new].tolist(), cut[cutting[new]].tolist(), strict=True)]
+                numbers, extra = pd.factorize(np.asarray(rests, dtype=object))
                 found[new] = len(names) + numbers
                 names = np.concatenate([names, np.asarray(extra, dtype=object)])
             key[at[cutting]] = found
@@ -907,7 +931,7 @@ class _KeyPlan:
         keys, names, total = self.decide(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
         # factorize numbers the bases in the order of their first surface, as Vocabulary.__init__ adds them.
         vocab.base_counts = dict(zip(names[: len(total)].tolist(), total.tolist(), strict=True))
-        vocab._keys.update(zip(self.surfaces, names[keys].tolist(), strict=True))
+        vocab._keys = _KeyMap(vocab._resolve, (self.surfaces, names, keys))
         return vocab, (keys, names)
 
 

@@ -273,6 +273,7 @@ def _check_plan_equals_vocabulary(counts: Counter, whole: Vocabulary, keys: list
     assert len(set(names.tolist())) == len(names)  # a key has one number (the statistics count numbers)
     assert list(vocab.base_counts.items()) == list(whole.base_counts.items())
     assert list(vocab.surface_counts.items()) == list(whole.surface_counts.items())
+    assert [vocab.key(w) for w in words[-1:]] == keys[-1:]  # the first look-up puts in the decided keys
     assert vocab.keys(words) == keys
     assert [vocab.display(k) for k in keys[:500]] == [whole.display(k) for k in keys[:500]]
 
