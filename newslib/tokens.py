@@ -370,6 +370,7 @@ def _clitic_cuts(bases: list[str], counts: Mapping[str, int] | Callable[[list[st
         number[test[attested]] = found[attested]
     return cut, number
 
+
 def _cut_surface(surface: str, letters: int) -> str:
     """``surface`` without its first ``letters`` letters (marks not counted)."""
     if not letters:
@@ -918,8 +919,9 @@ class _KeyPlan:
 
     def vocabulary(self, counts: Counter, *, stem: bool = False, min_len: int = 2, numbers: bool = False,
                    **normalize_options: bool) -> tuple[Vocabulary, tuple[np.ndarray, np.ndarray]]:
-        """``Vocabulary(counts, ...)`` with its keys in place, and the keys as
-        numbers: (a number for each surface of ``counts``, the names numbered).
+        """``Vocabulary(counts, ...)`` with its keys decided (put in its key map
+        at the first look-up, see :class:`_KeyMap`), and the keys as numbers:
+        (a number for each surface of ``counts``, the names numbered).
 
         ``counts`` has the surfaces added here first, in their order; any
         others after them are added now."""
