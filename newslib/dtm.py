@@ -251,10 +251,13 @@ def keyed_blocks(
     min_count: int = 1,
     threads: int = 1,
     numbered: tuple[np.ndarray, np.ndarray] | None = None,
+    columns: np.ndarray | None = None,
 ) -> TermMatrix:
     """The :class:`TermMatrix` of row blocks of surface counts (columns: ``surfaces``,
     whose corpus totals are ``totals``). ``blocks`` is emptied as it is read.
     ``numbered``: the surfaces' keys as numbers (see :func:`_key_columns`).
+    ``columns``: which surfaces are the blocks' columns (default: all; the
+    others, counted but never columns, are left out as if not in ``surfaces``).
 
     Key totals come from the surface totals, so the ``min_count`` filter and
     the final column order (count descending, then key) are decided first:
@@ -264,9 +267,14 @@ def keyed_blocks(
     largest objects of a big corpus).
     """
     col_of, content = _key_columns(surfaces, vocab, numbered)
+    if columns is not None:
+        col_of[~columns] = -1
     rows = np.flatnonzero(col_of >= 0)
     count = np.bincount(col_of[rows], weights=totals[rows], minlength=len(content)).astype(np.int64)
-    keep = np.flatnonzero(count >= min_count)
+    keep = count >= min_count
+    if columns is not None:  # a key of left-out surfaces only is no column
+        keep &= np.bincount(col_of[rows], minlength=len(content)) > 0
+    keep = np.flatnonzero(keep)
     order = keep[np.argsort(-count[keep], kind="stable")]  # content is sorted, so ties stay by key
     position = np.full(len(content), -1, dtype=np.int64)
     position[order] = np.arange(len(order))

@@ -186,6 +186,7 @@ class _Part:
     all_surfaces: Any = None  # every surface of the chunk (stats; Arrow) ...
     all_counts: np.ndarray | None = None  # ... and its count
     dropped: dict[str, int] = field(default_factory=dict)  # terms: the sure stopwords' totals (not in X)
+    kept: np.ndarray | None = None  # terms and stats: X's columns as positions in all_surfaces
     paragraphs: int = 0
     sentences: int = 0
     chrome: int = 0
@@ -242,7 +243,8 @@ def _run_chunk(task: _Task, records: list[_Record]) -> _Part:
         if task.terms:
             # Same columns count_surfaces keeps when it drops sure stopwords itself.
             keep = ~pc.is_in(names, value_set=_arrow_set(stop_surfaces(**norm))).to_numpy(zero_copy_only=False)
-            part.X, part.surfaces = X[:, np.flatnonzero(keep)].tocsr(), names.filter(pa.array(keep))
+            part.kept = np.flatnonzero(keep)
+            part.X, part.surfaces = X[:, part.kept].tocsr(), names.filter(pa.array(keep))
             part.dropped = _dropped_totals(names, part.all_counts, keep)
     elif task.terms:
         part.X, part.surfaces, part.dropped = _count(texts, True, norm)
@@ -841,15 +843,18 @@ class _SurfaceTotals:
         dict.update(out, zip(self.surfaces, self.totals.tolist(), strict=True))  # one copy, not two
         return out
 
-    def type_counts(self, options: dict[str, Any]) -> tuple[int, int, int]:
+    def type_counts(self, options: dict[str, Any], built: tuple[Vocabulary, Any] | None = None
+                    ) -> tuple[int, int, int]:
         """(tokens, types, content types) of the counted surfaces, as
-        :meth:`newslib.Corpus.stats` counts them with a Vocabulary of ``options``."""
+        :meth:`newslib.Corpus.stats` counts them with a Vocabulary of ``options``.
+        ``built``: that Vocabulary and its keys as numbers, already made from
+        these counts (see :meth:`_SurfaceStack.vocabulary`): not made again."""
         if self.plan is None:
-            vocab = Vocabulary(self.counts(), **options)
+            vocab = built[0] if built is not None else Vocabulary(self.counts(), **options)
             return (sum(vocab.surface_counts.values()), len(vocab.key_counts(content_only=False)),
                     len(vocab.key_counts()))
         self.flush()
-        keys, names, _ = self.plan.decide(self.totals)
+        keys, names = built[1] if built is not None else self.plan.decide(self.totals)[:2]
         used = names[np.unique(keys)].tolist()
         content = len(used) - int(Vocabulary(Counter(), **options).stop_mask(used).sum())
         return int(self.totals.sum()), len(used), content
@@ -865,20 +870,59 @@ class _SurfaceStack(_SurfaceTotals):
     def __init__(self, opts: tuple, plan: bool = False) -> None:
         super().__init__(opts, plan)
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.some = False  # only some counted surfaces are columns (add_matrix's ``kept``)
+        self._columns: np.ndarray | None = None
 
     def vocabulary(self, dropped: Counter, options: dict[str, Any]) -> tuple[Vocabulary, Any]:
         """The vocabulary of the counted surfaces and the ``dropped`` stopwords
         (see :func:`newslib.dtm.stop_surfaces`), and its keys as numbers (or None)."""
-        counts = self.counts()
-        counts.update(dropped)
+        if not self.some:
+            counts = self.counts()
+            counts.update(dropped)
+            if self.plan is None:
+                return Vocabulary(counts, **options), None
+            return self.plan.vocabulary(counts, **options)
+        # The sure stopwords were counted here too: the same vocabulary, its
+        # surfaces in the same order (the columns' surfaces first, then those).
+        columns = self.columns()
+        order = np.concatenate([np.flatnonzero(columns), np.flatnonzero(~columns)])
+        counts = Counter()
+        dict.update(counts, zip(map(self.surfaces.__getitem__, order.tolist()), self.totals[order].tolist(),
+                                strict=True))
         if self.plan is None:
             return Vocabulary(counts, **options), None
-        return self.plan.vocabulary(counts, **options)
+        vocab, (keys, names) = self.plan.reordered(order).vocabulary(counts, **options)
+        mine = np.empty_like(keys)
+        mine[order] = keys
+        return vocab, (mine, names)
 
-    def add_matrix(self, X: sp.csr_matrix, surfaces: Any) -> None:
-        self.add(surfaces, np.asarray(X.sum(axis=0)).ravel(), X)
+    def columns(self) -> np.ndarray:
+        """Which surfaces are columns of the blocks (all but the sure
+        stopwords when add_matrix was given ``kept``)."""
+        self.flush()
+        if not self.some:
+            return np.ones(len(self.surfaces), dtype=bool)
+        if self._columns is None or len(self._columns) != len(self.surfaces):
+            self._columns = np.zeros(len(self.surfaces), dtype=bool)
+            for _, indices, _ in self.blocks:
+                self._columns[indices] = True
+        return self._columns
 
-    def placed(self, columns: np.ndarray, X: sp.csr_matrix) -> None:
+    def add_matrix(self, X: sp.csr_matrix, surfaces: Any, counts: np.ndarray | None = None,
+                   kept: np.ndarray | None = None) -> None:
+        """Add a chunk's matrix, whose columns are ``surfaces``; or, given
+        ``kept``, ``surfaces[kept]``, all of ``surfaces`` being counted
+        (``counts``: the statistics' surfaces, stopwords included)."""
+        if kept is None:
+            counts = np.asarray(X.sum(axis=0)).ravel()
+        else:
+            self.some = True
+        self.add(surfaces, counts, (X, kept))
+
+    def placed(self, columns: np.ndarray, payload: tuple[sp.csr_matrix, np.ndarray | None]) -> None:
+        X, kept = payload
+        if kept is not None:
+            columns = columns[kept]
         data = X.data.astype(np.int32) if X.data.size and X.data.max() <= np.iinfo(np.int32).max else X.data
         self.blocks.append((data, columns[X.indices], X.indptr.astype(np.int64)))
 
@@ -886,7 +930,9 @@ class _SurfaceStack(_SurfaceTotals):
                     numbered: Any = None) -> TermMatrix:
         """The keyed :class:`TermMatrix`; the surface blocks are consumed (``threads`` at a time)."""
         self.flush()
-        return keyed_blocks(self.blocks, self.surfaces, self.totals, doc_ids, vocab, min_count, threads, numbered)
+        columns = self.columns() if self.some else None  # the sure stopwords: counted, never columns
+        return keyed_blocks(self.blocks, self.surfaces, self.totals, doc_ids, vocab, min_count, threads, numbered,
+                            columns)
 
 
 class _ReportLog:
@@ -1040,8 +1086,12 @@ def analyze(
 
     opts = _options(dict(norm))
     plan = not vopts.get("stem", False)  # a _KeyPlan keys as Vocabulary does, without stemming
-    stack = _SurfaceStack(opts, plan=plan and vocabulary is None)
-    totals = _SurfaceTotals(opts, plan=plan)
+    # Terms and statistics count the same words (the matrix only leaves out
+    # the sure stopwords' columns): one surface index serves both, so each
+    # chunk is numbered once and the keys are decided once.
+    shared = terms and stats
+    stack = _SurfaceStack(opts, plan=plan and (vocabulary is None or shared))
+    totals = stack if shared else _SurfaceTotals(opts, plan=plan)
     log = _ReportLog(report)
     doc_ids: list[str] = []  # the term matrix's rows; otherwise only counted (a pass may see millions)
     n_docs = n_par = n_sent = chrome = arabic_tokens = 0
@@ -1059,11 +1109,14 @@ def analyze(
             doc_ids += part.doc_ids
         if part.mentions is not None:
             mentions.append(part.mentions)
-        if terms:
+        if shared:
+            stack.add_matrix(part.X, part.all_surfaces, part.all_counts, part.kept)
+        elif terms:
             stack.add_matrix(part.X, part.surfaces)
             dropped.update(part.dropped)
-        if stats:
+        elif stats:
             totals.add(part.all_surfaces, part.all_counts)
+        if stats:
             n_par += part.paragraphs
             n_sent += part.sentences
             chrome += part.chrome
@@ -1073,11 +1126,12 @@ def analyze(
     out = Analysis(report_log=log)
     if lexicon is not None:
         out.mentions = _concat_mentions(mentions, lexicon, metonyms, types)
+    built = None  # the vocabulary of the counts and its keys as numbers, when made here
     if terms:
         # As document_term_matrix: the counted surfaces, then the dropped stopwords (see stop_surfaces).
         numbered = None
         if vocabulary is None:
-            vocabulary, numbered = stack.vocabulary(dropped, vopts)
+            vocabulary, numbered = built = stack.vocabulary(dropped, vopts)
         # The "processes" engine has the cores to itself: the blocks are keyed on all of them.
         threads = cores if engine == "processes" else 1
         out.terms = stack.term_matrix(doc_ids, vocabulary, min_count, threads, numbered)
@@ -1088,7 +1142,7 @@ def analyze(
     if documents:
         out.documents, out.warnings = docs, list(warnings)
     if stats:
-        out.stats = _stats(totals.type_counts(vopts), log, warnings, documents=n_docs,
+        out.stats = _stats(totals.type_counts(vopts, built if shared else None), log, warnings, documents=n_docs,
                            paragraphs=n_par, sentences=n_sent, arabic_tokens=arabic_tokens,
                            chrome=chrome)
     return out

@@ -917,6 +917,14 @@ class _KeyPlan:
                     keys[i] = with_article[base[i]]
         return keys, names, total
 
+    def reordered(self, order: np.ndarray) -> _KeyPlan:
+        """A plan of the same surfaces, taken in ``order`` (positions here)."""
+        plan = _KeyPlan(self.opts)
+        at = order.tolist()
+        plan.surfaces = list(map(self.surfaces.__getitem__, at))
+        plan.hits = list(map(self.hits.__getitem__, at))
+        return plan
+
     def vocabulary(self, counts: Counter, *, stem: bool = False, min_len: int = 2, numbers: bool = False,
                    **normalize_options: bool) -> tuple[Vocabulary, tuple[np.ndarray, np.ndarray]]:
         """``Vocabulary(counts, ...)`` with its keys decided (put in its key map

@@ -245,6 +245,41 @@ def test_min_count_and_vocabulary_options(corpus: newslib.Corpus, repo: Path) ->
     assert got.terms["count"].min() >= 3
 
 
+@pytest.mark.parametrize("options", [{}, {"stem": True}])
+def test_terms_and_statistics_share_one_surface_index(options: dict, repo: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass computing both counts every word once and decides the keys once
+    (stemming: builds one Vocabulary); the term matrix is still
+    document_term_matrix's. With stemming, spellings such as «التي» are sure
+    stopwords whose stem («الت») is no stopword: counted, but no column."""
+    from newslib.tokens import _KeyPlan
+
+    made = {"decide": 0, "vocabulary": 0}
+    decide, init = _KeyPlan.decide, engine.Vocabulary.__init__
+
+    def counted_decide(self, *args, **kwargs):
+        made["decide"] += 1
+        return decide(self, *args, **kwargs)
+
+    def counted_init(self, surface_counts, **kwargs):
+        made["vocabulary"] += bool(surface_counts)  # not the empty one that only tells stopwords
+        return init(self, surface_counts, **kwargs)
+
+    monkeypatch.setattr(_KeyPlan, "decide", counted_decide)
+    monkeypatch.setattr(engine.Vocabulary, "__init__", counted_init)
+    loaded = newslib.load_corpus(repo / "data", vocabulary_options=options)
+    ref, stats = document_term_matrix(loaded), loaded.stats()
+    made.update(decide=0, vocabulary=0)
+    got = engine.analyze(repo / "data", chunk_size=2, vocabulary_options=options)
+    assert_same_terms(got.terms, ref)
+    assert got.stats == stats
+    assert made == ({"decide": 0, "vocabulary": 1} if options else {"decide": 1, "vocabulary": 0})
+    if options:
+        vocab = got.terms.vocabulary
+        assert vocab.surface_counts["التي"] > 0 and not vocab.is_stop(vocab.key("التي"))
+        assert vocab.key("التي") not in got.terms.keys
+
+
 @pytest.mark.parametrize("options", [{"alef": False, "min_len": 3, "numbers": True}, {"teh_marbuta": False}])
 def test_keys_planned_with_other_options_equal_the_loaded_corpus(options: dict, repo: Path) -> None:
     """The streamed pass keys its surfaces with a _KeyPlan (no stemming): under
