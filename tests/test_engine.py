@@ -250,8 +250,7 @@ def test_terms_and_statistics_share_one_surface_index(options: dict, repo: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A pass computing both counts every word once and decides the keys once
     (stemming: builds one Vocabulary); the term matrix is still
-    document_term_matrix's. With stemming, spellings such as «التي» are sure
-    stopwords whose stem («الت») is no stopword: counted, but no column."""
+    document_term_matrix's, and the statistics the loaded corpus's."""
     from newslib.tokens import _KeyPlan
 
     made = {"decide": 0, "vocabulary": 0}
@@ -274,10 +273,27 @@ def test_terms_and_statistics_share_one_surface_index(options: dict, repo: Path,
     assert_same_terms(got.terms, ref)
     assert got.stats == stats
     assert made == ({"decide": 0, "vocabulary": 1} if options else {"decide": 1, "vocabulary": 0})
-    if options:
-        vocab = got.terms.vocabulary
-        assert vocab.surface_counts["التي"] > 0 and not vocab.is_stop(vocab.key("التي"))
-        assert vocab.key("التي") not in got.terms.keys
+
+
+def test_a_shared_surface_index_leaves_out_the_columns_dropped_before_counting(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sure stopwords are counted in the shared index but are no columns.
+    Were one of them a content word (here «روسيا», put in the set), its key
+    would still count only the spellings that are columns («لروسيا»), as
+    document_term_matrix counts it."""
+    from newslib import dtm
+    from newslib.text import _options
+
+    opts = _options({})
+    monkeypatch.setitem(dtm._SURF_CACHE, opts, dtm._stop_surfaces(opts) | {"روسيا"})
+    loaded = newslib.load_corpus(repo / "data")
+    ref = document_term_matrix(loaded)
+    got = engine.analyze(repo / "data", chunk_size=2)
+    assert_same_terms(got.terms, ref)
+    assert got.stats == loaded.stats()
+    key = loaded.vocabulary.key("روسيا")
+    row = got.terms.terms.set_index("key").loc[key]
+    assert 0 < row["count"] < loaded.vocabulary.key_counts()[key]
 
 
 @pytest.mark.parametrize("options", [{"alef": False, "min_len": 3, "numbers": True}, {"teh_marbuta": False}])
