@@ -680,10 +680,15 @@ class Vocabulary:
 
     def _resolve(self, surface: str) -> str:
         key = self._bare(surface)[0]
-        if self.stem and key and not key.isdigit():
+        # Stemming groups content words; it never decides what is one. A
+        # stopword keeps its key («على» would become «عل», «التي» «الت»: stems
+        # the stopword list does not hold), and so does a content word whose
+        # stem is a stopword («الخارجية» would become «خارج», "outside").
+        if self.stem and key and not key.isdigit() and not self.is_stop(key):
             stemmed = self._stems.get(key)
             if stemmed is None:  # once per key, not per surface: Snowball is slow in pure Python
-                stemmed = self._stems[key] = self._stemmer.stemWord(key)
+                stemmed = self._stemmer.stemWord(key)
+                stemmed = self._stems[key] = key if self.is_stop(stemmed) else stemmed
             key = stemmed
         return key
 

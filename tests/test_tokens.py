@@ -181,6 +181,29 @@ def test_light_stemming_is_optional(corpus: newslib.Corpus) -> None:
     assert len(stemmed.key_counts()) < len(plain.key_counts())
 
 
+def test_stemming_groups_content_words_and_never_decides_what_is_one(corpus: newslib.Corpus) -> None:
+    """Stemming does not change which words are stopwords. The stem of a
+    stopword is no stopword («على» → «عل», «التي» → «الت»): a stopword keeps
+    its key. The stem of a content word may be one («الخارجية» → «خارج»,
+    "outside"): that word keeps its key too. The term matrix, which drops the
+    sure stopwords before counting, then agrees with the vocabulary's own
+    content counts key for key."""
+    import snowballstemmer
+
+    stemmer = snowballstemmer.stemmer("arabic")
+    plain = corpus.vocabulary
+    stemmed = Vocabulary(plain.surface_counts, stem=True)
+    assert stemmer.stemWord("علي") == "عل" and stemmer.stemWord("خارجيه") == "خارج"
+    for word in ("على", "التي", "الذي", "وفي", "أعلن"):
+        assert stemmed.is_stop(stemmed.key(word)), word
+    assert stemmed.key("الخارجية") == plain.key("الخارجية") == "خارجيه"
+    words = list(plain.surface_counts)
+    assert [stemmed.is_stop(k) for k in stemmed.keys(words)] == [plain.is_stop(k) for k in plain.keys(words)]
+    assert stemmed.analyzer("قال إن الهجوم على المدينة التي تقع في الشمال") == ["هجوم", "مدين", "تقع", "شمال"]
+    m = document_term_matrix(corpus, stem=True)
+    assert dict(zip(m.terms["key"], m.terms["count"].tolist(), strict=True)) == stemmed.key_counts()
+
+
 def test_stemming_runs_in_c_with_the_pure_python_stems(corpus: newslib.Corpus) -> None:
     """snowballstemmer hands over to PyStemmer's C stemmers when it is
     installed (pinned): every stem of the bundled corpus's words, as written
