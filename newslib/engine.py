@@ -871,7 +871,6 @@ class _SurfaceStack(_SurfaceTotals):
         super().__init__(opts, plan)
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.some = False  # only some counted surfaces are columns (add_matrix's ``kept``)
-        self._columns: np.ndarray | None = None
 
     def vocabulary(self, dropped: Counter, options: dict[str, Any]) -> tuple[Vocabulary, Any]:
         """The vocabulary of the counted surfaces and the ``dropped`` stopwords
@@ -902,11 +901,10 @@ class _SurfaceStack(_SurfaceTotals):
         self.flush()
         if not self.some:
             return np.ones(len(self.surfaces), dtype=bool)
-        if self._columns is None or len(self._columns) != len(self.surfaces):
-            self._columns = np.zeros(len(self.surfaces), dtype=bool)
-            for _, indices, _ in self.blocks:
-                self._columns[indices] = True
-        return self._columns
+        out = np.zeros(len(self.surfaces), dtype=bool)
+        for _, indices, _ in self.blocks:
+            out[indices] = True
+        return out
 
     def add_matrix(self, X: sp.csr_matrix, surfaces: Any, counts: np.ndarray | None = None,
                    kept: np.ndarray | None = None) -> None:
@@ -1029,7 +1027,9 @@ def analyze(
     **load_options: Any,
 ) -> Analysis:
     """One streaming pass computing the term matrix, the corpus statistics
-    and, given a ``lexicon``, the actor mentions.
+    and, given a ``lexicon``, the actor mentions. Asked for both, the term
+    matrix and the statistics share one count of the words and one decision
+    of their keys (faster than two passes, or one pass keeping two counts).
 
     Parameters
     ----------
