@@ -318,6 +318,12 @@ def test_batch_keys_equal_per_surface_rules_on_saudinewsnet(bench_dir, monkeypat
     # The Arrow word splitter finds the same surfaces, as often, in the same order.
     assert list(Vocabulary.from_texts(texts).surface_counts.items()) == list(counts.items())
     _check_batch_equals_one_by_one(counts, monkeypatch)
+    # Stemming leaves every one of them a stopword or not as it was, and groups the rest.
+    words = list(counts)
+    plain, stemmed = Vocabulary(counts), Vocabulary(counts, stem=True)
+    stop = plain.stop_mask(plain.keys(words))
+    assert np.array_equal(stemmed.stop_mask(stemmed.keys(words)), stop)
+    assert len(stemmed.key_counts()) < 0.6 * len(plain.key_counts())
 
 
 @settings(max_examples=300, deadline=None)
