@@ -875,32 +875,32 @@ class _SurfaceStack(_SurfaceTotals):
     def vocabulary(self, dropped: Counter, options: dict[str, Any]) -> tuple[Vocabulary, Any]:
         """The vocabulary of the counted surfaces and the ``dropped`` stopwords
         (see :func:`newslib.dtm.stop_surfaces`), and its keys as numbers (or None)."""
-        if not self.some:
+        plan, order = self.plan, None
+        if self.some:
+            # The sure stopwords were counted here too: the same vocabulary, its
+            # surfaces in the same order (the columns' surfaces first, then those).
+            columns = self.columns()
+            order = np.concatenate([np.flatnonzero(columns), np.flatnonzero(~columns)])
+            counts = Counter()
+            dict.update(counts, zip(map(self.surfaces.__getitem__, order.tolist()), self.totals[order].tolist(),
+                                    strict=True))
+            plan = plan.reordered(order) if plan is not None else None
+        else:
             counts = self.counts()
             counts.update(dropped)
-            if self.plan is None:
-                return Vocabulary(counts, **options), None
-            return self.plan.vocabulary(counts, **options)
-        # The sure stopwords were counted here too: the same vocabulary, its
-        # surfaces in the same order (the columns' surfaces first, then those).
-        columns = self.columns()
-        order = np.concatenate([np.flatnonzero(columns), np.flatnonzero(~columns)])
-        counts = Counter()
-        dict.update(counts, zip(map(self.surfaces.__getitem__, order.tolist()), self.totals[order].tolist(),
-                                strict=True))
-        if self.plan is None:
+        if plan is None:
             return Vocabulary(counts, **options), None
-        vocab, (keys, names) = self.plan.reordered(order).vocabulary(counts, **options)
-        mine = np.empty_like(keys)
-        mine[order] = keys
-        return vocab, (mine, names)
+        vocab, (keys, names) = plan.vocabulary(counts, **options)
+        if order is not None:  # numbered as this index's surfaces (a copy: the vocabulary holds keys)
+            mine = np.empty_like(keys)
+            mine[order] = keys
+            keys = mine
+        return vocab, (keys, names)
 
     def columns(self) -> np.ndarray:
-        """Which surfaces are columns of the blocks (all but the sure
-        stopwords when add_matrix was given ``kept``)."""
+        """Which surfaces are columns of the blocks: all but the sure stopwords
+        (add_matrix was given ``kept``)."""
         self.flush()
-        if not self.some:
-            return np.ones(len(self.surfaces), dtype=bool)
         out = np.zeros(len(self.surfaces), dtype=bool)
         for _, indices, _ in self.blocks:
             out[indices] = True
